@@ -16,8 +16,8 @@ interrupted or corrupt download never leaves a file that looks valid. When nothi
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
-import socket
 import tempfile
 import urllib.error
 import urllib.request
@@ -234,7 +234,7 @@ def _download(entry: DataFile, target: Path, *, timeout: float, progress: bool) 
                 f"not the expected {entry.checksum}: the server sent different bytes. Nothing was kept."
             )
         os.replace(temp_path, target)
-    except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
         reason = getattr(error, "reason", error)
         raise DataFileError(f"Could not download {entry.filename}: {reason}.") from None
     except OSError as error:

