@@ -1,0 +1,137 @@
+"""Tests of utils.positional: the sinusoidal formula, RoPE's properties, and the error messages."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from utils.positional import apply_rope, position_ids, sinusoidal_encoding
+
+
+def direct_sinusoid(pos: int, j: int, dim: int, base: float = 10000.0) -> float:
+    """PE[pos, j] straight from Vaswani et al. (2017), with Python's math module."""
+    i = j // 2
+    angle = pos / base ** (2 * i / dim)
+    return math.sin(angle) if j % 2 == 0 else math.cos(angle)
+
+
+def rope_by_complex_numbers(x: torch.Tensor, positions: torch.Tensor, base: float = 10000.0) -> torch.Tensor:
+    """RoPE as the paper's complex form: pair (x_2i, x_2i+1) as x_2i + i·x_2i+1, times e^{i·m·θ_i}."""
+    dim = x.shape[-1]
+    theta = torch.tensor([base ** (-2 * i / dim) for i in range(dim // 2)], dtype=torch.float64)
+    rotation = torch.polar(torch.ones(len(positions), dim // 2, dtype=torch.float64),
+                           positions.to(torch.float64)[:, None] * theta)
+    pairs = torch.view_as_complex(x.reshape(*x.shape[:-1], dim // 2, 2).contiguous())
+    return torch.view_as_real(pairs * rotation).reshape(x.shape)
+
+
+# --- sinusoidal_encoding ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("num_positions", "dim", "base"), [(50, 16, 10000.0), (7, 2, 10000.0), (30, 10, 100.0)])
+def test_sinusoidal_matches_formula(num_positions: int, dim: int, base: float) -> None:
+    table = sinusoidal_encoding(num_positions, dim, base=base, dtype=torch.float64)
+    assert table.shape == (num_positions, dim)
+    expected = torch.tensor([[direct_sinusoid(p, j, dim, base) for j in range(dim)]
+                             for p in range(num_positions)], dtype=torch.float64)
+    torch.testing.assert_close(table, expected, rtol=0, atol=1e-12)
+
+
+def test_sinusoidal_known_values_and_dtype() -> None:
+    table = sinusoidal_encoding(4, 6)
+    assert table.dtype == torch.float32
+    assert torch.equal(table[0], torch.tensor([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]))  # sin 0 = 0, cos 0 = 1
+    assert table[1, 0].item() == pytest.approx(math.sin(1.0))  # the fastest pair has wavelength 2π
+
+
+def test_sinusoidal_dot_product_depends_on_offset_only() -> None:
+    table = sinusoidal_encoding(64, 32, dtype=torch.float64)
+    gram = table @ table.T
+    for offset in (0, 1, 5, 20):
+        diagonal = torch.diagonal(gram, offset)
+        torch.testing.assert_close(diagonal, diagonal[0].expand_as(diagonal), rtol=0, atol=1e-10)
+
+
+# --- apply_rope --------------------------------------------------------------------------------------
+
+
+def test_rope_matches_complex_number_implementation() -> None:
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, 9, 16, dtype=torch.float64, generator=generator)
+    positions = torch.tensor([0, 1, 2, 5, 17, 100, 1023, 4096, 3])
+    torch.testing.assert_close(apply_rope(x, positions), rope_by_complex_numbers(x, positions),
+                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(apply_rope(x), rope_by_complex_numbers(x, torch.arange(9)), rtol=0, atol=1e-12)
+
+
+def test_rope_position_zero_is_identity_and_first_pair_rotates_by_m() -> None:
+    x = torch.tensor([[1.0, 0.0, 1.0, 0.0]] * 3, dtype=torch.float64)
+    rotated = apply_rope(x)
+    assert torch.equal(rotated[0], x[0])
+    # pair 0 turns by m radians (θ_0 = 1): (1, 0) -> (cos m, sin m)
+    torch.testing.assert_close(rotated[2, :2], torch.tensor([math.cos(2), math.sin(2)], dtype=torch.float64))
+
+
+@settings(max_examples=30, deadline=None)
+@given(m=st.integers(0, 2000), n=st.integers(0, 2000), k=st.integers(0, 2000),
+       dim=st.sampled_from([2, 8, 64]), seed=st.integers(0, 2**31 - 1))
+def test_rope_score_depends_only_on_offset(m: int, n: int, k: int, dim: int, seed: int) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    q, key = torch.randn(2, 1, dim, dtype=torch.float64, generator=generator)
+
+    def score(query_position: int, key_position: int) -> float:
+        return float(apply_rope(q, [query_position]) @ apply_rope(key, [key_position]).T)
+
+    assert score(m, n) == pytest.approx(score(m + k, n + k), abs=1e-9)
+
+
+def test_rope_score_changes_with_offset() -> None:
+    # The relative property is not trivial: a different offset gives a different score.
+    generator = torch.Generator().manual_seed(1)
+    q, key = torch.randn(2, 1, 8, dtype=torch.float64, generator=generator)
+    scores = {offset: float(apply_rope(q, [offset]) @ apply_rope(key, [0]).T) for offset in range(4)}
+    assert len({round(value, 6) for value in scores.values()}) == 4
+
+
+def test_rope_preserves_norms_shape_and_dtype() -> None:
+    generator = torch.Generator().manual_seed(2)
+    x = torch.randn(4, 32, 64, dtype=torch.float64, generator=generator)
+    rotated = apply_rope(x)
+    assert rotated.shape == x.shape and rotated.dtype == x.dtype
+    torch.testing.assert_close(rotated.norm(dim=-1), x.norm(dim=-1), rtol=1e-12, atol=0)
+    assert not torch.allclose(rotated[:, 1:], x[:, 1:])  # it did rotate something
+    assert apply_rope(x.float()).dtype == torch.float32
+
+
+# --- errors --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: sinusoidal_encoding(10, 7), "dim must be even"),
+    (lambda: sinusoidal_encoding(0, 8), "num_positions must be a positive integer"),
+    (lambda: sinusoidal_encoding(10, 0), "dim must be a positive integer"),
+    (lambda: apply_rope(torch.zeros(3, 5)), "dim must be even"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0, 1]), r"expected shape \(3,\)"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0, -1, 2]), "positions must be >= 0"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0.0, 1.0, 2.0]), "positions must be integers"),
+    (lambda: apply_rope(torch.zeros(4)), r"shape \(\.\.\., seq, dim\)"),
+    (lambda: position_ids(1025), "context_length=1024"),
+    (lambda: position_ids(5, context_length=4), "positions 0…3"),
+])
+def test_clear_value_errors(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_rope_rejects_integer_tensors() -> None:
+    with pytest.raises(TypeError, match="floating-point"):
+        apply_rope(torch.zeros(3, 4, dtype=torch.long))
+
+
+def test_position_ids_within_context() -> None:
+    assert torch.equal(position_ids(4, context_length=4), torch.arange(4))
+    assert torch.equal(position_ids(1024), torch.arange(1024))
