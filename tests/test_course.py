@@ -132,7 +132,10 @@ def test_committed_outputs_are_clean(path):
             shown += json.dumps(output.get("evalue", ""))
             match = PRIVATE.search(shown)
             assert not match, f"{where} shows a machine-specific value: {match.group(0)}"
-            assert "<Figure size" not in shown, f"{where}: end plotting cells with plt.show()"
+            if output["output_type"] == "execute_result":
+                value = json.dumps(output.get("data", {}).get("text/plain", ""))
+                assert "<Figure size" not in value and "<Axes" not in value and "matplotlib." not in value, \
+                    f"{where} leaves a figure as its value: end plotting cells with plt.show()"
 
 
 def test_ruff_lints_utils_tests_tools_and_notebooks():

@@ -23,6 +23,14 @@ import sync_notebooks  # noqa: E402
 
 def execute(path: Path, timeout: int = 600) -> None:
     notebook = nbformat.read(path, as_version=4)
+    # A cell marked "# NBVAL_RAISES_EXCEPTION" is expected to fail: let nbclient go on past it. The tag is
+    # only needed while executing (nbval reads the comment, and warns when both are present).
+    expected_to_fail = [cell for cell in notebook.cells
+                        if cell.cell_type == "code" and "NBVAL_RAISES_EXCEPTION" in cell.source]
+    for cell in expected_to_fail:
+        cell.metadata.setdefault("tags", [])
+        if "raises-exception" not in cell.metadata.tags:
+            cell.metadata.tags.append("raises-exception")
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
@@ -31,6 +39,10 @@ def execute(path: Path, timeout: int = 600) -> None:
             if output.get("output_type") == "error":
                 # nbval does not compare tracebacks; keep only the message, without this machine's paths.
                 output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
+    for cell in expected_to_fail:
+        cell.metadata.tags.remove("raises-exception")
+        if not cell.metadata.tags:
+            del cell.metadata["tags"]
     nbformat.write(notebook, path)
 
 
