@@ -109,8 +109,7 @@ def test_case_variants_ties_and_small_blocks_match_gensim(glove, monkeypatch):
     kv = KeyedVectors(vector_size=50, count=0, dtype=np.float32)
     kv.add_vectors(words, np.concatenate(vectors))
     path = datapath("questions-words.txt")
-    monkeypatch.setattr(wv, "WORD_BLOCK", 512)   # many blocks, including a short last one
-    monkeypatch.setattr(wv, "QUESTION_CHUNK", 100)
+    monkeypatch.setattr(wv, "SCORE_BUDGET", 100 * len(words))   # chunks of 100 questions, a short last one
     for case_insensitive in (True, False):
         result = assert_same_as_gensim(kv, path, None, case_insensitive)
         assert result.total > 500

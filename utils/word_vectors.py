@@ -228,10 +228,10 @@ def _unknown_message(kv: KeyedVectors, word: str) -> str:
 # Scores closer than this are re-ranked exactly as gensim ranks them: float32 rounding (of order 1e-7
 # here) may order near-ties differently in a batched matrix product and in gensim's one-by-one one.
 TIE_TOLERANCE = 1e-5
-# Questions scored together, and words per block of their score matrix (256 × 2048 floats = 2 MB, which
-# stays in the CPU cache); memory stays bounded whatever the vocabulary size.
-QUESTION_CHUNK = 256
-WORD_BLOCK = 2048
+# At most this many questions are scored together, and their score matrix holds at most SCORE_BUDGET
+# floats (64 MB): memory stays bounded whatever the vocabulary size.
+QUESTION_CHUNK = 1024
+SCORE_BUDGET = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,7 @@ def evaluate_analogies(kv: KeyedVectors, restrict_vocab: int | None = 30000, cas
     ``restrict_vocab`` words are allowed (questions with another word are skipped), the answer to
     "a b c ?" is the allowed word closest to ``b̂ − â + ĉ`` other than a, b and c. Instead of one
     matrix–vector product per question it runs matrix products on blocks of questions × words (memory
-    stays bounded, see :data:`QUESTION_CHUNK`); near-ties are settled by gensim's own computation.
+    stays bounded, see :data:`SCORE_BUDGET`); near-ties are settled by gensim's own computation.
 
     Args:
         kv: the word vectors.
@@ -344,14 +344,7 @@ def evaluate_analogies(kv: KeyedVectors, restrict_vocab: int | None = 30000, cas
 
     kept = [[q for q in qs if all(w in ok_vocab for w in q)] for _, qs in sections]
     ids = np.array([[ok_vocab[w] for w in q] for qs in kept for q in qs], dtype=np.int64).reshape(-1, 4)
-    # Thousands of small cache-sized products: one thread each beats paying OpenMP's hand-over per call
-    # (measured 2-9x faster on a busy 2-core machine). The caller's setting is restored.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        predicted, reranks = _predict(kv, ids, len(allowed), canonical, variants, ok_vocab, restrict_vocab)
-    finally:
-        torch.set_num_threads(threads)
+    predicted, reranks = _predict(kv, ids, len(allowed), canonical, variants, ok_vocab, restrict_vocab)
     right = canonical[predicted] == ids[:, 3] if len(ids) else np.zeros(0, dtype=bool)
     right &= predicted >= 0
 
@@ -371,47 +364,44 @@ def evaluate_analogies(kv: KeyedVectors, restrict_vocab: int | None = 30000, cas
 def _predict(kv, ids, size, canonical, variants, ok_vocab, restrict_vocab) -> tuple[np.ndarray, int]:
     """Row index of the predicted word for each question (−1: none), and how many were re-ranked exactly.
 
-    Scores are computed block by block (questions × words) small enough to stay in the CPU cache; each
-    block keeps only its few best candidates, which are merged at the end of a chunk of questions.
+    Each chunk of questions is scored against every allowed word in one matrix product; the query words
+    (and their case variants) are masked out and two ``max`` passes give the best and second-best scores,
+    which is all the answer and the near-tie test need (no sort).
     """
     kv.fill_norms()
     vectors = _tensor(np.ascontiguousarray(kv.vectors[:size]))
     norms = torch.from_numpy(np.asarray(kv.norms[:size], dtype=np.float32))
-    unit = vectors / norms[:, None]
+    unit_t = (vectors / norms[:, None]).T.contiguous()           # (d, words): rows of the product
+    unit = unit_t.T
     dead = torch.nonzero(norms == 0).flatten()                   # gensim scores these NaN: never answers
     predicted = np.full(len(ids), -1, dtype=np.int64)
     exact: list[int] = []
-    for start in range(0, len(ids), QUESTION_CHUNK):
-        block = ids[start:start + QUESTION_CHUNK]
+    chunk = max(1, min(QUESTION_CHUNK, SCORE_BUDGET // max(size, 1)))
+    for start in range(0, len(ids), chunk):
+        block = ids[start:start + chunk]
         # every row that may not be the answer: the query words and (case-insensitive) their case variants
         excluded = [sorted({r for q in row[:3] for r in (q, *variants.get(q, ()))}) for row in block.tolist()]
         width = max(len(e) for e in excluded)
-        excluded_t = torch.tensor([e + [e[0]] * (width - len(e)) for e in excluded])  # (chunk, width)
+        excluded_t = torch.tensor([e + [e[0]] * (width - len(e)) for e in excluded])  # padded by repeats
         query_ids = torch.from_numpy(block)
         query = unit[query_ids[:, 1]] - unit[query_ids[:, 0]] + unit[query_ids[:, 2]]
         query = query / query.norm(dim=1, keepdim=True)          # (chunk, d)
-        keep = min(width + 2, WORD_BLOCK)  # enough to hold the two best allowed words of each block
-        values, indices = [], []
-        for first in range(0, size, WORD_BLOCK):
-            scores = query @ unit[first:first + WORD_BLOCK].T    # (chunk, block) cosine similarities
-            gone = dead[(dead >= first) & (dead < first + WORD_BLOCK)]
-            if len(gone):
-                scores[:, gone - first] = -torch.inf
-            top = scores.topk(min(keep, scores.shape[1]), dim=1)
-            values.append(top.values)
-            indices.append(top.indices + first)
-        values, indices = torch.cat(values, dim=1), torch.cat(indices, dim=1)      # (chunk, candidates)
-        is_excluded = (indices[:, :, None] == excluded_t[:, None, :]).any(-1)
-        allowed = values.masked_fill(is_excluded, -torch.inf)
-        best2 = allowed.topk(min(2, allowed.shape[1]), dim=1)
-        best = best2.values[:, 0]
-        unsure = ~torch.isfinite(best)
-        if best2.values.shape[1] == 2:
-            unsure |= best - best2.values[:, 1] < TIE_TOLERANCE
+        scores = query @ unit_t                                  # (chunk, words) cosine similarities
+        if len(dead):
+            scores[:, dead] = -torch.inf
+        excluded_scores = scores.gather(1, excluded_t)           # kept for the case-variant test below
+        scores.scatter_(1, excluded_t, -torch.inf)
+        best, best_index = scores.max(dim=1)
+        scores.scatter_(1, best_index[:, None], -torch.inf)
+        second = scores.max(dim=1).values if size > 1 else torch.full_like(best, -torch.inf)
+        unsure = ~torch.isfinite(best) | (best - second < TIE_TOLERANCE)
         if variants:  # gensim reads only its top 5 after the query words: case variants could fill them
-            own = (indices[:, :, None] == query_ids[:, None, :3]).any(-1)
-            unsure |= (is_excluded & ~own & (values >= best[:, None] - TIE_TOLERANCE)).sum(1) >= 5
-        predicted[start:start + len(block)] = indices.gather(1, best2.indices[:, :1]).flatten().numpy()
+            lengths = torch.tensor([len(e) for e in excluded])
+            real = torch.arange(width)[None, :] < lengths[:, None]   # not padding
+            own = (excluded_t[:, :, None] == query_ids[:, None, :3]).any(-1)
+            close = excluded_scores >= best[:, None] - TIE_TOLERANCE
+            unsure |= (close & ~own & real).sum(1) >= 5
+        predicted[start:start + len(block)] = best_index.numpy()
         exact.extend((start + torch.nonzero(unsure).flatten()).tolist())
     for i in exact:
         predicted[i] = _gensim_prediction(kv, ids[i], canonical, ok_vocab, restrict_vocab)
