@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sync_notebooks  # noqa: E402
@@ -34,6 +35,8 @@ def execute(path: Path, timeout: int = 600) -> None:
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    # One stream output per cell and stream, however the kernel happened to flush (nbval merges them too).
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":

@@ -29,6 +29,8 @@ def _first_batch(batch_size: int, max_length: int, stride: int) -> tuple[torch.T
 
 
 def _check_batch(answer, batch_size: int, max_length: int, stride: int) -> None:
+    if isinstance(answer, DataLoader):
+        raise NotYet("That is the loader itself; the answer is the first batch it yields: next(iter(loader)).")
     if isinstance(answer, list) and len(answer) == 2:
         answer = tuple(answer)
     expect_type(answer, tuple, "a pair (inputs, targets): the first batch the loader yields")
@@ -53,8 +55,6 @@ def _check_batch(answer, batch_size: int, max_length: int, stride: int) -> None:
           "pass the four settings to create_dataloader(raw_text, ...); a loader's first batch is "
           "next(iter(loader)).")
 def check_batch_2_2(answer) -> None:
-    if isinstance(answer, DataLoader):
-        raise NotYet("That is the loader itself; the answer is the first batch it yields: next(iter(loader)).")
     _check_batch(answer, batch_size=8, max_length=2, stride=2)
 
 
@@ -62,8 +62,6 @@ def check_batch_2_2(answer) -> None:
           "with max_length=8 and stride=2, neighbouring windows share 6 tokens; use batch_size=4, "
           "shuffle=False.")
 def check_batch_8_2(answer) -> None:
-    if isinstance(answer, DataLoader):
-        raise NotYet("That is the loader itself; the answer is the first batch it yields: next(iter(loader)).")
     _check_batch(answer, batch_size=4, max_length=8, stride=2)
 
 
