@@ -15,7 +15,7 @@ import platform
 
 import torch
 
-from utils.benchmark import compare_lookup_vs_one_hot, format_table
+from utils.lookup_cost import compare_lookup_vs_one_hot, format_table
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Tests of utils.embedding (token-ID checks) and utils.benchmark (lookup vs one-hot: shape of the result)."""
+"""Tests of utils.token_ids (token-ID checks) and utils.lookup_cost (lookup vs one-hot: shape of the result)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from utils.benchmark import LookupVsOneHot, compare_lookup_vs_one_hot, format_table, lookup_path, one_hot_path
-from utils.embedding import check_token_ids
+from utils.lookup_cost import (
+    LookupVsOneHot,
+    compare_lookup_vs_one_hot,
+    format_table,
+    lookup_path,
+    one_hot_path,
+)
+from utils.token_ids import check_token_ids
 
 # --- check_token_ids --------------------------------------------------------------------------------------
 

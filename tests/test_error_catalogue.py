@@ -13,8 +13,8 @@ import pytest
 import torch
 
 from utils.data import REPO_ROOT, fetch
-from utils.embedding import check_token_ids
 from utils.positional import apply_rope, position_ids, sinusoidal_encoding
+from utils.token_ids import check_token_ids
 from utils.windows import SlidingWindowDataset, create_dataloader
 from utils.word_vectors import load_word_vectors
 

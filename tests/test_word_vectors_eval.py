@@ -10,14 +10,9 @@ import torch
 from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
-import utils.word_vectors as wv
-from utils.word_vectors import (
-    UnknownWordError,
-    analogy,
-    cosine_similarity,
-    evaluate_analogies,
-    load_word_vectors,
-)
+import utils.analogy_eval as analogy_eval
+from utils.similarity import analogy, cosine_similarity
+from utils.word_vectors import UnknownWordError, evaluate_analogies, load_word_vectors
 
 SECTIONS = ["capital-common-countries", "family", "gram2-opposite", "gram7-past-tense"]
 
@@ -109,7 +104,7 @@ def test_case_variants_ties_and_small_blocks_match_gensim(glove, monkeypatch):
     kv = KeyedVectors(vector_size=50, count=0, dtype=np.float32)
     kv.add_vectors(words, np.concatenate(vectors))
     path = datapath("questions-words.txt")
-    monkeypatch.setattr(wv, "SCORE_BUDGET", 100 * len(words))   # chunks of 100 questions, a short last one
+    monkeypatch.setattr(analogy_eval, "SCORE_BUDGET", 100 * len(words))   # chunks of 100 questions, a short last one
     for case_insensitive in (True, False):
         result = assert_same_as_gensim(kv, path, None, case_insensitive)
         assert result.total > 500

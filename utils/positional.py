@@ -4,6 +4,7 @@
   with a clear error when a sequence is longer than the table.
 * :func:`sinusoidal_encoding` — the fixed table of "Attention Is All You Need" (Vaswani et al. 2017).
 * :func:`apply_rope` — rotary position embedding (Su et al. 2021, "RoFormer"), as used by Llama.
+* :func:`alibi_bias` — ALiBi's linear distance penalty on attention scores (Press et al. 2022), as used by BLOOM.
 
 RoPE pairing convention: this module rotates **adjacent pairs** of dimensions ``(2i, 2i+1)`` by the angle
 ``m · θ_i`` with ``θ_i = base^(-2i/dim)``, exactly as written in the RoFormer paper and as Meta's reference
@@ -118,3 +119,33 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor | Sequence[int] | None =
     rotated[..., 0::2] = even * cos - odd * sin
     rotated[..., 1::2] = even * sin + odd * cos
     return rotated
+
+
+def alibi_slopes(num_heads: int) -> torch.Tensor:
+    """The per-head slopes of ALiBi (Press et al. 2022), shape ``(num_heads,)``, steepest first.
+
+    For ``n`` heads, a power of two, the slopes are the geometric sequence ``2^(-8/n), 2^(-16/n), …, 2^(-8)``.
+    Otherwise the paper's recipe: the slopes of the nearest smaller power of two ``p``, followed by every
+    other slope of ``2p`` heads.
+    """
+    _check_positive_int(num_heads, "num_heads")
+
+    def geometric(n: int) -> list[float]:
+        return [2.0 ** (-8.0 * (h + 1) / n) for h in range(n)]
+
+    power = 1 << (num_heads.bit_length() - 1)  # the largest power of two <= num_heads
+    slopes = geometric(power) + geometric(2 * power)[0::2][: num_heads - power]
+    return torch.tensor(slopes, dtype=torch.float32)
+
+
+def alibi_bias(num_heads: int, seq_len: int) -> torch.Tensor:
+    """ALiBi's attention bias, shape ``(num_heads, seq_len, seq_len)``: ``-slope_h · |i − j|``.
+
+    Added to the attention scores ``q_i · k_j / √d`` before the softmax, it penalises a key linearly in its
+    distance from the query, with a different slope per head; no position vector is added anywhere. A
+    causal model masks ``j > i`` anyway, so only ``-slope_h · (i − j)`` for ``j ≤ i`` matters there.
+    """
+    _check_positive_int(seq_len, "seq_len")
+    positions = torch.arange(seq_len)
+    distance = (positions[:, None] - positions[None, :]).abs().to(torch.float32)  # (seq, seq): |i − j|
+    return -alibi_slopes(num_heads)[:, None, None] * distance

@@ -1,0 +1,66 @@
+"""Cosine similarity and analogies written out by hand, as notebook 01 explains them.
+
+gensim's ``KeyedVectors.similarity`` and ``most_similar`` compute the same numbers; notebook 01 checks that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from gensim.models import KeyedVectors
+
+from .word_vectors import CourseKeyedVectors, UnknownWordError
+
+
+def cosine_similarity(u, v) -> torch.Tensor:
+    """Cosine similarity ``u·v / (‖u‖ ‖v‖)`` along the last dimension (broadcasting like ``u * v``).
+
+    Accepts tensors or numpy arrays (a gensim vector); computes in float64 so the result does not
+    depend on summation order beyond the last digits.
+    """
+    u, v = (_tensor(x).to(torch.float64) for x in (u, v))
+    return (u * v).sum(-1) / (u.norm(dim=-1) * v.norm(dim=-1))
+
+
+def analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10,
+            restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+    """Solve "``a`` is to ``b`` as ``c`` is to ?" by hand: the words closest to ``b̂ − â + ĉ``.
+
+    The computation of gensim's ``most_similar(positive=[b, c], negative=[a])`` (3CosAdd), written out:
+    normalise the three vectors, add and subtract, and rank the (first ``restrict_vocab``) words by
+    cosine similarity to the result, leaving out the three query words.
+
+    Raises:
+        UnknownWordError: a query word is not in the vocabulary (a ``KeyError``).
+    """
+    for word in (a, b, c):
+        if word not in kv.key_to_index:
+            raise UnknownWordError(_unknown_message(kv, word))
+    vectors = _tensor(kv.vectors[:restrict_vocab])
+    unit = vectors / vectors.norm(dim=1, keepdim=True)
+    ia, ib, ic = (kv.key_to_index[w] for w in (a, b, c))
+    target = torch.from_numpy(kv.vectors[[ia, ib, ic]])
+    target = target / target.norm(dim=1, keepdim=True)
+    query = target[1] - target[0] + target[2]
+    scores = unit @ (query / query.norm())                       # (vocabulary,) cosine similarities
+    for index in (ia, ib, ic):
+        if index < len(scores):
+            scores[index] = -torch.inf                           # the query words are not answers
+    best = scores.topk(min(topn, int(torch.isfinite(scores).sum())))
+    return [(kv.index_to_key[i], float(s)) for s, i in zip(best.values.tolist(), best.indices.tolist(), strict=True)]
+
+
+def _tensor(x) -> torch.Tensor:
+    """A tensor of ``x``, copying gensim's read-only (memory-mapped) arrays, which torch refuses to share."""
+    if isinstance(x, torch.Tensor):
+        return x
+    array = np.asarray(x)
+    return torch.from_numpy(array if array.flags.writeable else array.copy())
+
+
+def _unknown_message(kv: KeyedVectors, word: str) -> str:
+    if isinstance(kv, CourseKeyedVectors):
+        return kv._unknown_word_message(word)
+    return f"{word!r} is not in the vocabulary of these {len(kv.index_to_key):,} words."
+
+
