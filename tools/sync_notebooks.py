@@ -28,6 +28,7 @@ README = REPO_ROOT / "README.md"
 HEADER_TAG = "header"
 SETUP_TAG = "colab-setup"
 MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ COURSE_MAP = [
 
 def course_settings() -> tuple[str, str]:
     """The GitHub slug and branch from ``[tool.course]`` in pyproject.toml."""
-    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["course"]
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["course"]
     return config["github_slug"], config["branch"]
 
 
@@ -80,14 +81,16 @@ def badge(folder: str, filename: str) -> str:
 def header_source(lesson: Lesson, folder: str = "notebooks") -> str:
     """Markdown of a notebook's first cell: title, Colab badge, navigation."""
     index = COURSE_MAP.index(lesson)
+    # A solution notebook links to its neighbours' solutions (files beside it in solutions/).
+    target = solution_name if folder == "solutions" else (lambda other: other.filename)
     nav = []
     if index > 0:
         previous = COURSE_MAP[index - 1]
-        nav.append(f"[← {previous.number} {previous.title}]({previous.filename})")
+        nav.append(f"[← {previous.number} {previous.title}]({target(previous)})")
     nav.append("[Course map](../README.md#course-map)")
     if index + 1 < len(COURSE_MAP):
         following = COURSE_MAP[index + 1]
-        nav.append(f"[{following.number} {following.title} →]({following.filename})")
+        nav.append(f"[{following.number} {following.title} →]({target(following)})")
     title = f"# {lesson.number} · {lesson.title}"
     if folder == "solutions":
         title += " — solutions (for instructors)"
@@ -138,8 +141,10 @@ def slide_type(cell: dict, previous: str | None) -> str:
 
 
 def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
-    """Return the notebook at ``path`` with header, setup cell and slide metadata regenerated."""
-    notebook = json.loads(path.read_text())
+    """Return the notebook at ``path`` with header, setup cell, slide and kernel metadata regenerated."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    # Exactly what JupyterLab writes for this environment's kernel, so opening a notebook changes nothing.
+    notebook.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
     cells = notebook["cells"]
     header = next((c for c in cells if HEADER_TAG in c.get("metadata", {}).get("tags", [])), None)
     if header is None:
@@ -186,7 +191,7 @@ def planned_files() -> dict[Path, str]:
             path = REPO_ROOT / folder / name
             if path.exists():
                 files[path] = render(sync_notebook(path, lesson, folder))
-    files[README] = sync_readme(README.read_text())
+    files[README] = sync_readme(README.read_text(encoding="utf-8"))
     return files
 
 
@@ -194,14 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="report drift instead of rewriting")
     args = parser.parse_args(argv)
-    stale = [path for path, content in planned_files().items() if path.read_text() != content]
+    stale = [path for path, content in planned_files().items() if path.read_text(encoding="utf-8") != content]
     if args.check:
         for path in stale:
             print(f"out of sync: {path.relative_to(REPO_ROOT)} (run python tools/sync_notebooks.py)")
         return 1 if stale else 0
     for path, content in planned_files().items():
         if path in stale:
-            path.write_text(content)
+            path.write_text(content, encoding="utf-8", newline="\n")
             print(f"updated {path.relative_to(REPO_ROOT)}")
     return 0
 
