@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from utils.exercises import NotYet, exercise, expect_shape, expect_type
+from utils.exercises import NotYet, as_int, exercise, expect_shape, expect_type
 
 
 @lru_cache(maxsize=1)
@@ -59,24 +60,23 @@ def check_batch_2_2(answer) -> None:
 
 
 @exercise("04.2", "the first batch for max_length=8, stride=2",
-          "with max_length=8 and stride=2, neighbouring windows share 6 tokens; use batch_size=4, "
-          "shuffle=False.")
+          "with stride=2 each window starts 2 tokens after the previous one; use batch_size=4, "
+          "shuffle=False and compare rows 0 and 1 of the inputs.")
 def check_batch_8_2(answer) -> None:
     _check_batch(answer, batch_size=4, max_length=8, stride=2)
 
 
 @exercise("04.3", "the number of batches, predicted",
-          "number of windows = (n - max_length - 1) // stride + 1; with drop_last=True a partial batch "
-          "at the end is dropped.")
+          "count the windows first (the last window's target must still fit in the text), then how many "
+          "full batches of 8 they make.")
 def check_batch_count(answer) -> None:
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        raise NotYet(f"Expected a whole number of batches (an int), got a {type(answer).__name__}.")
+    answer = as_int(answer, "a number of batches")
     num_tokens, max_length, stride, batch_size = len(_verdict_ids()), 8, 2, 8
     windows = len(range(0, num_tokens - max_length, stride))
     if answer == -(-windows // batch_size):
         raise NotYet("Almost: that counts the last, partial batch, which drop_last=True drops.")
-    if answer == windows:
-        raise NotYet("That is the number of windows; a batch holds batch_size of them.")
+    if abs(answer - windows) <= 1:
+        raise NotYet("That is (about) the number of windows; a batch holds batch_size of them.")
     if answer != windows // batch_size:
         raise NotYet("Not the number of batches: count the windows first, then the full batches.")
 
@@ -90,8 +90,62 @@ def check_unfold(answer) -> None:
     windows = len(range(0, len(ids) - 4, 4))
     expect_shape(answer, (windows, 4))
     expected = torch.tensor([ids[s:s + 4] for s in range(0, len(ids) - 4, 4)])
-    if not torch.equal(answer, expected):
+    if not torch.equal(answer.to(torch.int64), expected):
         raise NotYet("Right shape, wrong windows: unfold the GPT-2 token tensor of the whole text.")
-    if answer.untyped_storage().nbytes() != len(ids) * 8:
+    if answer.untyped_storage().nbytes() <= answer.numel() * answer.element_size():
         raise NotYet("Right windows, but they were copied: the answer should be a view into `tokens` "
                      "(no torch.tensor(...), .clone(), .contiguous() or torch.stack).")
+
+
+def _positions(answer, what: str) -> list[int]:
+    """A collection of integer positions (list, tuple, set, range, 1-D tensor or array) as a sorted list."""
+    if isinstance(answer, torch.Tensor | np.ndarray):
+        if answer.ndim != 1:
+            raise NotYet(f"Expected {what} as a flat list, got an array of shape {tuple(answer.shape)}.")
+        answer = answer.tolist()
+    if not isinstance(answer, list | tuple | set | range):
+        raise NotYet(f"Expected {what} (a list of whole numbers), got a {type(answer).__name__}.")
+    return sorted(as_int(value, "a token position") for value in answer)
+
+
+@exercise("04.5", "tokens that are never an input when stride > max_length",
+          "with max_length=4 and stride=5 an input window covers positions s … s+3 and the next one starts "
+          "at s+5: write out the first four windows and see which positions they skip.")
+def check_skipped_positions(answer) -> None:
+    got = _positions(answer, "the positions among 0 … 19 that are in no input window")
+    max_length, stride, first = 4, 5, 20
+    inside = {s + offset for s in range(0, first, stride) for offset in range(max_length)}
+    expected = sorted(set(range(first)) - inside)
+    if got == expected:
+        return
+    if got and all(p % stride == 0 for p in got):
+        raise NotYet("Those are where the windows start; a start is the first token of an input window.")
+    if got and all(p % stride == max_length - 1 for p in got):
+        raise NotYet("Those are the last tokens of the input windows, so they are inputs; look one further.")
+    if set(got) < set(expected):
+        raise NotYet(f"Right so far, but there are {len(expected)} such positions among 0 … 19; you gave "
+                     f"{len(got)}.")
+    raise NotYet("Not these positions: some of them are inside an input window, or a skipped one is missing.")
+
+
+def _open_answer(answer, topics: dict[str, tuple[str, ...]]) -> None:
+    """A qualitative check of a written answer: long enough, and touching every topic (by any keyword)."""
+    expect_type(answer, str, "your answer as a text (a string in quotes)")
+    if len(answer.split()) < 12:
+        raise NotYet("Write two or three full sentences (at least 12 words): say what happens and why.")
+    text = answer.lower()
+    for missing, keywords in topics.items():
+        if not any(word in text for word in keywords):
+            raise NotYet(f"Your answer does not yet say {missing}.")
+
+
+@exercise("04.6", "strided windows or random offsets? (open question)",
+          "run the comparison cell above the exercise; compare how often each token is an input per epoch "
+          "with each scheme, and what matters on a corpus of billions of tokens.")
+def check_sampling_discussion(answer) -> None:
+    _open_answer(answer, {
+        "how often each token is an input with stride = max_length (per epoch)":
+            ("once", "exactly", "every token", "each token", "all tokens", "disjoint", "cover", "1 time"),
+        "what random offsets give instead (some tokens several times, some never, only on average)":
+            ("random", "average", "expect", "never", "miss", "twice", "several", "chance", "some tokens"),
+    })
