@@ -2,32 +2,82 @@
 
 from __future__ import annotations
 
-from utils.exercises import NotYet, exercise, expect_type
+from typing import Any
+
+import numpy as np
+import torch
+
+from utils.exercises import NotYet, as_int, exercise, expect_type
 
 SENTENCE = "Token embeddings turn text into vectors."
+PREDICT_TEXT = " tokenization"
+
+
+def _tokenizer():
+    from utils.tokenizer import gpt2_tokenizer
+
+    return gpt2_tokenizer()
+
+
+def as_id_list(answer: Any, what: str) -> list[int]:
+    """A list/tuple of integers, a 1-D integer tensor or a 1-D integer NumPy array, as a list of Python ints."""
+    if isinstance(answer, (torch.Tensor, np.ndarray)):
+        if answer.ndim != 1:
+            raise NotYet(f"Expected {what} as a flat sequence, got {answer.ndim} dimensions.")
+        answer = list(answer)
+    expect_type(answer, (list, tuple), what)
+    values = []
+    for token in answer:
+        try:
+            values.append(as_int(token, "an integer token ID"))
+        except NotYet as error:
+            raise NotYet(f"Every element should be an integer token ID. {error}") from None
+    return values
 
 
 @exercise("00.1", "token IDs of a sentence",
           "call gpt2_tokenizer().encode(...) on the sentence and keep the list it returns.")
 def check_sentence_ids(answer) -> None:
-    from utils.tokenizer import gpt2_tokenizer
-
-    expect_type(answer, (list, tuple), "a list of integer token IDs")
-    expected = gpt2_tokenizer().encode(SENTENCE)
-    if not all(isinstance(token, int) for token in answer):
-        raise NotYet("Every element should be an integer token ID (not a string or a tensor).")
-    if len(answer) != len(expected):
-        raise NotYet(f"Your list has {len(answer)} IDs; the GPT-2 tokenizer produces a different number "
+    ids = as_id_list(answer, "a list of integer token IDs")
+    expected = _tokenizer().encode(SENTENCE)
+    if len(ids) != len(expected):
+        raise NotYet(f"Your list has {len(ids)} IDs; the GPT-2 tokenizer produces a different number "
                      "for this exact sentence (did you change spaces or punctuation?).")
-    if list(answer) != expected:
+    if ids != expected:
         raise NotYet("Right length, but some IDs differ: encode the exact sentence given above.")
 
 
 @exercise("00.2", "the vocabulary size of GPT-2",
           "the Encoding object has an attribute that tells how many token IDs exist.")
 def check_vocab_size(answer) -> None:
-    from utils.tokenizer import gpt2_tokenizer
-
-    expect_type(answer, int, "an integer")
-    if answer != gpt2_tokenizer().n_vocab:
+    size = as_int(answer, "an integer")
+    expected = _tokenizer().n_vocab
+    if size == expected - 1:
+        raise NotYet("Off by one: that is the largest token ID; IDs start at 0.")
+    if size != expected:
         raise NotYet("That is not the number of token IDs of the GPT-2 encoding.")
+
+
+@exercise("00.3", "predict, then run: how many tokens is ' tokenization'?",
+          "write your guess first; then encode the text (with its leading space) and count the IDs.")
+def check_predicted_token_count(answer) -> None:
+    count = as_int(answer, "the number of token IDs")
+    expected = len(_tokenizer().encode(PREDICT_TEXT))
+    if count == len(_tokenizer().encode(PREDICT_TEXT.strip())) and count != expected:
+        raise NotYet("That is the count without the leading space: the space belongs to the text.")
+    if count == len(PREDICT_TEXT.split()):
+        raise NotYet("GPT-2 does not keep every word whole: rarer words are split into pieces.")
+    if count != expected:
+        raise NotYet("Not the number of IDs that encode(' tokenization') returns: run it and count.")
+
+
+@exercise("00.4", "open question: a word that GPT-2 splits into three or more tokens",
+          "try long, rare or technical words; encode them with a leading space, as inside a sentence.")
+def check_split_word(answer) -> None:
+    expect_type(answer, str, "a single word as a string")
+    word = answer.strip()
+    if not word or len(word.split()) != 1:
+        raise NotYet("Give a single word (no spaces inside), e.g. 'photosynthesis'.")
+    pieces = _tokenizer().encode(" " + word)
+    if len(pieces) < 3:
+        raise NotYet(f"' {word}' is {len(pieces)} token(s) for GPT-2: find a word it splits into at least 3.")
