@@ -219,8 +219,9 @@ def test_training_decreases_the_loss_on_a_tiny_corpus(sparse):
                             batch_size=32, lr=0.05, progress=False)
     assert len(result.epoch_losses) == 15
     assert len(result.step_losses) == sum(math.ceil(p / 32) for p in result.pairs_per_epoch)
-    # Output vectors start at zero, so every score is 0 and the first loss is exactly (1 + 3) log 2.
-    assert result.step_losses[0] == pytest.approx(4 * math.log(2))
+    # Output vectors start at zero, so every score is 0 and each term is log 2: the first loss is (1 + 3) log 2,
+    # less the negatives skipped because they equal the context word (7 words: a few per batch).
+    assert 3.5 * math.log(2) < result.step_losses[0] <= 4 * math.log(2)
     assert result.epoch_losses[-1] < 0.7 * result.step_losses[0]
     assert result.epoch_losses[-1] < result.epoch_losses[0]
 
@@ -276,3 +277,89 @@ def test_export_rejects_a_table_of_the_wrong_size():
     vocabulary, _ = _tiny_corpus()
     with pytest.raises(ValueError, match="one vector per vocabulary word"):
         to_keyed_vectors(torch.zeros(len(vocabulary) + 2, 4), vocabulary)
+
+
+# Negatives equal to the true context word are skipped (word2vec.c, gensim) -------------------------------
+
+
+def test_loss_mask_drops_exactly_the_masked_negative_terms():
+    generator = torch.Generator().manual_seed(1)
+    u, v, v_negative = torch.randn(3, 4, generator=generator), torch.randn(3, 4, generator=generator), \
+        torch.randn(3, 2, 4, generator=generator)
+    mask = torch.tensor([[True, False], [True, True], [False, False]])
+    got = sgns_loss(u, v, v_negative, mask)
+    positive = -torch.nn.functional.logsigmoid((u * v).sum(1))
+    terms = -torch.nn.functional.logsigmoid(-(v_negative * u.unsqueeze(1)).sum(-1))  # (3, 2)
+    expected = positive + torch.stack([terms[0, 0], terms[1].sum(), torch.tensor(0.0)])
+    assert torch.allclose(got, expected, atol=1e-6)
+    assert torch.equal(sgns_loss(u, v, v_negative, torch.ones(3, 2, dtype=torch.bool)), sgns_loss(u, v, v_negative))
+    with pytest.raises(ValueError, match="negative_mask must have shape"):
+        sgns_loss(u, v, v_negative, torch.ones(3, 3, dtype=torch.bool))
+
+
+def test_model_skips_a_negative_that_is_the_true_context_word():
+    model = SkipGramModel(5, 3, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        model.output_embeddings.weight.normal_(generator=torch.Generator().manual_seed(1))
+    centres, contexts = torch.tensor([0, 1]), torch.tensor([2, 3])
+    negatives = torch.tensor([[2, 4], [4, 4]])  # pair 0 drew its own context word 2 as a negative
+    skipped = model(centres, contexts, negatives)
+    kept = model(centres, contexts, negatives, skip_true_context=False)
+    u = model.input_embeddings.weight[0]
+    v2 = model.output_embeddings.weight[2]
+    # The only difference is the term -log sigma(-u.v2) of pair 0, divided by the batch size 2.
+    extra = -torch.nn.functional.logsigmoid(-(u * v2).sum()) / 2
+    assert (kept - skipped).item() == pytest.approx(extra.item(), abs=1e-6)
+    # The skipped term sends no gradient to row 2 through the negative: only the positive term reaches it.
+    model.zero_grad()
+    model(centres[:1], contexts[:1], negatives[:1]).backward()
+    only_positive = -torch.nn.functional.logsigmoid((u * v2).sum())
+    expected_grad = torch.autograd.grad(only_positive, model.output_embeddings.weight)[0][2]
+    assert torch.allclose(model.output_embeddings.weight.grad[2], expected_grad, atol=1e-6)
+
+
+def test_training_skips_collisions_the_same_way_as_the_model():
+    # A two-word vocabulary: negatives often equal the context word. The first loss of training must be the
+    # masked loss: (1 + number of kept negatives) log 2 per pair, averaged, since every score starts at 0.
+    sentences = [["a", "b", "a", "b", "a", "b"]] * 3
+    vocabulary = build_vocabulary(sentences, min_count=1)
+    corpus = encode_corpus(sentences, vocabulary)
+    model = SkipGramModel(2, 4, generator=torch.Generator().manual_seed(0))
+    result = train_skipgram(model, corpus, vocabulary.counts, epochs=1, window=1, negatives=5, sample=0,
+                            batch_size=1000, progress=False)
+    generator = torch.Generator().manual_seed(0)
+    kept = [subsample(s, keep_probabilities(vocabulary.counts, 0), generator) for s in corpus]
+    centres, contexts = skipgram_pairs(kept, 1, generator)
+    order = torch.randperm(len(centres), generator=generator)
+    negatives = sample_negatives(noise_distribution(vocabulary.counts), len(centres), 5, generator)
+    kept_negatives = (negatives != contexts[order].unsqueeze(1)).sum(1).double()
+    assert 0 < kept_negatives.mean().item() < 5
+    assert result.step_losses[0] == pytest.approx(((1 + kept_negatives) * math.log(2)).mean().item(), rel=1e-5)
+
+
+# Small corpora and generators (issue 16, item 7) ------------------------------------------------------
+
+
+def test_build_vocabulary_accepts_a_generator():
+    lines = ["the cat sat", "the dog sat", "the end"]
+    vocabulary = build_vocabulary((tokenize(line) for line in lines), min_count=2)
+    assert vocabulary.words == ["the", "sat"]
+    assert vocabulary.counts == [3, 2]
+    with pytest.raises(TypeError, match="list of token lists"):
+        build_vocabulary(line for line in lines)  # a generator of strings, not of token lists
+
+
+def test_training_on_one_word_sentences_says_what_to_do():
+    model = SkipGramModel(2, 4)
+    with pytest.raises(ValueError, match="no \\(centre, context\\) pair can be made.*min_count"):
+        train_skipgram(model, [torch.tensor([0]), torch.tensor([1])], [3, 2], progress=False)
+
+
+def test_training_when_subsampling_removes_every_pair_says_what_to_do():
+    # One very frequent word: with t = 1e-3 it keeps about 0.1 % of its tokens, so nothing is left of 4.
+    model = SkipGramModel(1, 4)
+    with pytest.raises(ValueError, match="Epoch 1: subsampling.*pass sample=0"):
+        train_skipgram(model, [torch.zeros(4, dtype=torch.long)], [1000], sample=1e-3, progress=False)
+    result = train_skipgram(model, [torch.zeros(4, dtype=torch.long)], [1000], epochs=1, sample=0,
+                            progress=False)
+    assert 6 <= result.pairs_per_epoch[0] <= 12  # 4 tokens: 3 pairs per token at most, 2 * 3 at least

@@ -9,12 +9,15 @@ Compositionality", and the choices of their C code (which gensim copies), so tha
 * vocabulary: words seen at least ``min_count`` times, most frequent first; rarer words are removed from the
   text *before* windows are taken, as in word2vec;
 * subsampling: a token of a word with count ``f`` in a corpus of ``total`` tokens is kept with probability
-  ``(sqrt(f / (t·total)) + 1) · t·total / f`` (capped at 1), the formula of the C code and gensim. The
-  paper writes the *discard* probability as ``1 − sqrt(t / (f/total))``; the code's variant keeps a little more;
+  ``(sqrt(f / (t·total)) + 1) · t·total / f`` (capped at 1), the formula of the C code and gensim, where
+  ``total`` counts the tokens kept in the vocabulary. The paper writes the *discard* probability as
+  ``1 − sqrt(t / (f/total))``; the code's variant keeps more (on the Lee corpus with ``t = 1e-3`` it
+  subsamples 53 words, the paper's formula 131);
 * windows: for each centre token a window size ``b`` is drawn uniformly from ``1..window`` (word2vec's
   "randomly shrunk" window, which weights near neighbours more); with no generator the full window is used;
-* negatives: drawn from the unigram distribution raised to the power 3/4, with replacement; like word2vec,
-  a negative may by chance equal the true context word;
+* negatives: drawn from the unigram distribution raised to the power 3/4, with replacement; a negative that
+  happens to equal the pair's true context word is skipped (its loss term masked), as word2vec.c and gensim
+  skip it (``if (target == word) continue;``);
 * model: input vectors initialised uniformly in ``[−0.5/d, 0.5/d)``, output vectors at zero (word2vec's
   initialisation), and the loss ``−log σ(u·v) − Σₙ log σ(−u·vₙ)``.
 """
@@ -84,14 +87,20 @@ class Vocabulary:
         return torch.tensor([self.word_to_id[t] for t in tokens if t in self.word_to_id], dtype=torch.long)
 
 
-def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> Vocabulary:
+def build_vocabulary(sentences: Iterable[Sequence[str]], min_count: int = 5) -> Vocabulary:
     """Count the words of ``sentences`` and keep those seen at least ``min_count`` times.
+
+    ``sentences`` may be any iterable of token lists, a generator included (it is read once).
 
     Raises:
         ValueError: an empty corpus, a ``min_count`` below 1, or a ``min_count`` that removes every word.
         TypeError: ``sentences`` is a plain string or holds strings instead of token lists.
     """
-    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+    if isinstance(sentences, str):
+        raise TypeError("sentences must be a list of token lists, e.g. [['the', 'cat'], ['a', 'dog']]; "
+                        "split each text into tokens first (utils.word2vec.tokenize).")
+    sentences = list(sentences)  # a generator can be read only once: the checks below must not consume it
+    if any(isinstance(s, str) for s in sentences):
         raise TypeError("sentences must be a list of token lists, e.g. [['the', 'cat'], ['a', 'dog']]; "
                         "split each text into tokens first (utils.word2vec.tokenize).")
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
@@ -214,22 +223,37 @@ class SkipGramModel(nn.Module):
             self.input_embeddings.weight.uniform_(-0.5 / dim, 0.5 / dim, generator=generator)
             self.output_embeddings.weight.zero_()
 
-    def forward(self, centres: Tensor, contexts: Tensor, negatives: Tensor) -> Tensor:
-        """Mean skip-gram negative-sampling loss of a batch: ``(B,)``, ``(B,)``, ``(B, k)`` IDs → scalar."""
+    def forward(self, centres: Tensor, contexts: Tensor, negatives: Tensor,
+                skip_true_context: bool = True) -> Tensor:
+        """Mean skip-gram negative-sampling loss of a batch: ``(B,)``, ``(B,)``, ``(B, k)`` IDs → scalar.
+
+        A negative equal to its pair's context word is skipped (word2vec.c and gensim do the same): its
+        term is masked out of the loss. ``skip_true_context=False`` keeps it (for comparison).
+        """
         u = self.input_embeddings(centres)  # (B, d)
         v = self.output_embeddings(contexts)  # (B, d)
         v_negative = self.output_embeddings(negatives)  # (B, k, d)
-        return sgns_loss(u, v, v_negative).mean()
+        mask = negatives != contexts.unsqueeze(1) if skip_true_context else None
+        return sgns_loss(u, v, v_negative, mask).mean()
 
 
-def sgns_loss(u: Tensor, v: Tensor, v_negative: Tensor) -> Tensor:
+def sgns_loss(u: Tensor, v: Tensor, v_negative: Tensor, negative_mask: Tensor | None = None) -> Tensor:
     """Per-pair loss ``−log σ(u·v) − Σₙ log σ(−u·vₙ)`` for ``u, v`` of shape ``(B, d)``, ``vₙ`` ``(B, k, d)``.
 
-    ``F.logsigmoid`` is used instead of ``log(sigmoid(x))``, which gives ``−inf`` once ``σ(x)`` rounds to 0.
+    ``negative_mask`` (boolean, ``(B, k)``) keeps only the negatives where it is True; the others add
+    nothing to the loss and get no gradient (use ``negatives != contexts.unsqueeze(1)`` to skip negatives
+    that equal the true context word). ``F.logsigmoid`` is used instead of ``log(sigmoid(x))``, which gives
+    ``−inf`` once ``σ(x)`` rounds to 0.
     """
     positive = (u * v).sum(-1)  # (B,)
     negative = (v_negative * u.unsqueeze(1)).sum(-1)  # (B, k); faster than bmm for tiny matrices
-    return -F.logsigmoid(positive) - F.logsigmoid(-negative).sum(-1)
+    negative_terms = F.logsigmoid(-negative)  # (B, k)
+    if negative_mask is not None:
+        if negative_mask.shape != negative_terms.shape:
+            raise ValueError(f"negative_mask must have shape {tuple(negative_terms.shape)} (pairs, k), "
+                             f"got {tuple(negative_mask.shape)}.")
+        negative_terms = negative_terms.masked_fill(~negative_mask.bool(), 0.0)
+    return -F.logsigmoid(positive) - negative_terms.sum(-1)
 
 
 # Training --------------------------------------------------------------------------------------------
@@ -251,10 +275,14 @@ def train_skipgram(model: SkipGramModel, corpus: Sequence[Tensor], counts: Seque
     """Train ``model`` on the encoded ``corpus`` (one ID tensor per sentence) with skip-gram + negatives.
 
     Every epoch subsamples the corpus again, draws new window sizes, shuffles the pairs and draws ``negatives``
-    noise words per pair, all from one ``torch.Generator`` seeded with ``seed``. The optimiser is
+    noise words per pair (a negative equal to the pair's context word is skipped, as in word2vec), all from one ``torch.Generator`` seeded with ``seed``. The optimiser is
     ``SparseAdam`` when the model's tables are sparse, ``Adam`` otherwise, with learning rate ``lr``.
     The progress bar goes to ``sys.stdout`` (never stderr) and shows no timings, so its final line is the
     same on every run.
+
+    Raises:
+        ValueError: bad sizes, counts of another vocabulary, or a corpus too small to give a single training
+            pair (no sentence of two tokens, or subsampling removed them all); the message says what to change.
     """
     from tqdm import tqdm
 
@@ -265,6 +293,9 @@ def train_skipgram(model: SkipGramModel, corpus: Sequence[Tensor], counts: Seque
                          f"{model.input_embeddings.num_embeddings} words: use the vocabulary's counts.")
     if sum(len(s) for s in corpus) == 0:
         raise ValueError("The encoded corpus is empty: no training pairs can be made.")
+    if all(len(s) < 2 for s in corpus):
+        raise ValueError("No sentence has two in-vocabulary tokens, so no (centre, context) pair can be made: "
+                         "use longer sentences, more text, or a lower min_count.")
     generator = torch.Generator().manual_seed(seed)
     keep = keep_probabilities(counts, sample)
     noise = noise_distribution(counts)
@@ -279,6 +310,10 @@ def train_skipgram(model: SkipGramModel, corpus: Sequence[Tensor], counts: Seque
         centres, contexts = skipgram_pairs(kept, window, generator)
         order = torch.randperm(len(centres), generator=generator)
         centres, contexts = centres[order], contexts[order]
+        if len(centres) == 0:
+            raise ValueError(f"Epoch {len(result.epoch_losses) + 1}: subsampling (sample={sample}) left no "
+                             f"(centre, context) pair in this corpus of {sum(len(s) for s in corpus)} tokens. "
+                             "The corpus is too small for subsampling: pass sample=0, or use more text.")
         noise_ids = sample_negatives(noise, len(centres), negatives, generator)
         losses = []
         for first in range(0, len(centres), batch_size):
