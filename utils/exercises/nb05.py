@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import torch
 
-from utils.exercises import NotYet, exercise, expect_shape, expect_type
-
-
-def _returned(value, name: str):
-    """``value`` unless it is None, which almost always means a forgotten ``return``."""
-    if value is None or value is Ellipsis:
-        raise NotYet(f"{name} returned nothing (None): finish its body and end it with a return statement.")
-    return value
+from utils.exercises import NotYet, as_float, as_int, call_student, exercise, expect_shape, expect_type
+from utils.exercises.nb04 import _open_answer, _verdict_ids
 
 
 def _fixed_embedding(rows: int, dim: int, seed: int) -> torch.nn.Embedding:
@@ -22,9 +17,27 @@ def _fixed_embedding(rows: int, dim: int, seed: int) -> torch.nn.Embedding:
     return torch.nn.Embedding.from_pretrained(weights)
 
 
+@lru_cache(maxsize=1)
+def _small_pipeline_reference() -> tuple[torch.Tensor, torch.Tensor]:
+    """(token embeddings, position table) of exercise 05.1's setup, computed from the stated recipe.
+
+    Batch: the first 2 windows of 6 tokens, stride 6, of The Verdict. Layers: ``torch.manual_seed(123)``,
+    then the token table ``Embedding(50257, 12)``, then the position table ``Embedding(6, 12)``. Runs under
+    :func:`utils.exercises.check`, which restores the global random state afterwards.
+    """
+    ids = _verdict_ids()
+    batch = torch.tensor([ids[0:6], ids[6:12]])
+    torch.manual_seed(123)
+    token_layer = torch.nn.Embedding(50257, 12)
+    position_layer = torch.nn.Embedding(6, 12)
+    with torch.no_grad():
+        return token_layer(batch), position_layer.weight.clone()
+
+
 @exercise("05.1", "input embeddings for batch 2, context 6, d_model 12",
-          "create_dataloader(raw_text, batch_size=2, max_length=6, stride=6, shuffle=False) gives the batch; "
-          "pass it through InputEmbedding(50257, 6, 12).")
+          "the batch is the first one of create_dataloader(raw_text, batch_size=2, max_length=6, stride=6, "
+          "shuffle=False); call torch.manual_seed(123) right before InputEmbedding(50257, 6, 12), then pass "
+          "the batch through it.")
 def check_small_pipeline(answer) -> None:
     expect_type(answer, torch.Tensor, "a tensor of input embeddings")
     if answer.ndim == 2:
@@ -33,6 +46,19 @@ def check_small_pipeline(answer) -> None:
     expect_shape(answer, (2, 6, 12))
     if not answer.is_floating_point():
         raise NotYet(f"Embeddings are floating-point vectors, got dtype {answer.dtype}.")
+    answer = answer.detach().to(torch.float32).cpu()
+    token_part, position_table = _small_pipeline_reference()
+    if torch.allclose(answer, token_part + position_table, rtol=1e-5, atol=1e-6):
+        return
+    if torch.allclose(answer, token_part, rtol=1e-5, atol=1e-6):
+        raise NotYet("These are the token embeddings alone: the position embeddings are missing.")
+    added = answer - token_part
+    if torch.allclose(added[0], added[1], rtol=1e-5, atol=1e-5):
+        raise NotYet("The token embeddings are right and the same vector is added at each position in both rows, "
+                     "but not the position table the recipe gives: was a layer created twice, or in another "
+                     "order, or did something draw random numbers between the seed and InputEmbedding(...)?")
+    raise NotYet("The values are not those of the recipe: seed 123 right before InputEmbedding(50257, 6, 12), "
+                 "and the first batch of the stated loader (not zeros or random numbers).")
 
 
 @exercise("05.2", "token + position embeddings for any batch",
@@ -46,25 +72,25 @@ def check_add_positions(add_positions) -> None:
     for shape in [(3, 5), (1, 8), (2, 1), (4, 4)]:
         token_ids = torch.randint(0, 20, shape, generator=generator)
         expected = token_layer(token_ids) + position_layer.weight[: shape[1]]
-        try:
-            got = add_positions(token_ids, token_layer, position_layer)
-        except Exception as error:
-            raise NotYet(f"For token IDs of shape {shape} your function raised {type(error).__name__}: "
-                         f"{error}. Does it use the sequence length of token_ids?") from None
-        _returned(got, "add_positions")
+        got = call_student(add_positions, token_ids, token_layer, position_layer)
         expect_type(got, torch.Tensor, "a tensor")
         if tuple(got.shape) != (*shape, 6):
             raise NotYet(f"For token IDs of shape {shape} expected shape {(*shape, 6)}, got {tuple(got.shape)}.")
         if torch.allclose(got, token_layer(token_ids)):
             raise NotYet("The result equals the token embeddings alone: the position embeddings are missing.")
-        if not torch.allclose(got, expected, atol=1e-6):
+        if not torch.allclose(got, expected, rtol=1e-5, atol=1e-6):
             raise NotYet(f"For token IDs of shape {shape} the values differ: token t of every row should get "
                          "position_layer row t added.")
 
 
+def _close(got: float, expected: float, scale: float) -> bool:
+    """Equal up to float32 rounding: relative 1e-5, or 1e-5 of the problem's natural ``scale``."""
+    return math.isclose(got, expected, rel_tol=1e-5, abs_tol=1e-5 * scale)
+
+
 @exercise("05.3", "a RoPE dot product",
-          "apply_rope expects shape (seq, d): use q.unsqueeze(0) and positions=[m]; the score is the dot "
-          "product of the two rotated rows.")
+          "apply_rope expects shape (seq, d): use q.unsqueeze(0) with positions=[m] and k.unsqueeze(0) with "
+          "positions=[n]; the score is the dot product of the two rotated rows.")
 def check_rope_dot(rope_dot) -> None:
     from utils.positional import apply_rope
 
@@ -72,15 +98,26 @@ def check_rope_dot(rope_dot) -> None:
         raise NotYet("Expected a function rope_dot(q, k, m, n).")
     generator = torch.Generator().manual_seed(4)
     q, k = torch.randn(2, 16, generator=generator, dtype=torch.float64)
+    scale = float(q.norm() * k.norm())
+
+    def score(m: int, n: int) -> float:
+        return float(apply_rope(q[None], [m]) @ apply_rope(k[None], [n]).T)
+
     for m, n in [(0, 0), (5, 2), (2, 5), (100, 7), (1000, 990)]:
-        expected = float(apply_rope(q[None], [m]) @ apply_rope(k[None], [n]).T)
-        got = float(_returned(rope_dot(q, k, m, n), "rope_dot"))
-        if not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9):
-            plain = float(q @ k)
-            detail = (" That is the plain q·k: rotate both vectors first."
-                      if math.isclose(got, plain, abs_tol=1e-9) else "")
-            raise NotYet(f"rope_dot(q, k, {m}, {n}) gave {got:.6f}, which is not the rotated score.{detail}")
-    if not math.isclose(float(rope_dot(q, k, 7, 3)), float(rope_dot(q, k, 507, 503)), abs_tol=1e-9):
+        got = as_float(call_student(rope_dot, q.clone(), k.clone(), m, n), f"rope_dot(q, k, {m}, {n})")
+        if _close(got, score(m, n), scale):
+            continue
+        if _close(got, float(q @ k), scale):
+            raise NotYet(f"rope_dot(q, k, {m}, {n}) is the plain q·k: rotate both vectors first.")
+        if _close(got, score(n, m), scale):
+            raise NotYet(f"rope_dot(q, k, {m}, {n}) is the score with the positions swapped (or the rotation "
+                         "turned the other way): q goes to position m, k to position n.")
+        if _close(got, float(apply_rope(q[None], [m]) @ k), scale):
+            raise NotYet(f"rope_dot(q, k, {m}, {n}) rotates only q: the key is rotated too, to position n.")
+        raise NotYet(f"rope_dot(q, k, {m}, {n}) gave {got:.6f}, which is not the rotated score.")
+    same_offset = [as_float(call_student(rope_dot, q.clone(), k.clone(), m, n), "rope_dot(...)")
+                   for m, n in [(7, 3), (507, 503)]]
+    if not _close(*same_offset, scale):
         raise NotYet("Your scores for (7, 3) and (507, 503) differ, but RoPE depends only on m - n.")
 
 
@@ -96,7 +133,49 @@ def check_sinusoid_dot(sinusoid_dot) -> None:
         table = sinusoidal_encoding(260, dim, dtype=torch.float64)
         for offset in [0, 1, 7, 250]:
             expected = float(table[3] @ table[3 + offset])
-            got = float(_returned(sinusoid_dot(offset, dim), "sinusoid_dot"))
-            if not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9):
-                raise NotYet(f"sinusoid_dot({offset}, {dim}) gave {got:.6f}; the table's rows give a different "
-                             f"value (at offset 0 it is dim / 2 = {dim // 2}).")
+            got = as_float(call_student(sinusoid_dot, offset, dim), f"sinusoid_dot({offset}, {dim})")
+            if _close(got, expected, dim / 2):
+                continue
+            if offset == 0:
+                raise NotYet(f"sinusoid_dot(0, {dim}) gave {got:.4f}: at offset 0 each of the dim / 2 pairs "
+                             "contributes sin² + cos² = 1. How many pairs are there?")
+            raise NotYet(f"sinusoid_dot({offset}, {dim}) gave {got:.6f}; the table's rows give a different "
+                         "value. Check the frequencies θ_i = 10000^(-2i/dim).")
+
+
+def rope_pairs_turning(dim: int, context: int, base: float = 10000.0) -> int:
+    """How many RoPE pairs turn by at least 2π between positions 0 and ``context - 1``."""
+    theta = base ** (-torch.arange(0, dim, 2, dtype=torch.float64) / dim)
+    return int(((context - 1) * theta >= 2 * math.pi).sum())
+
+
+@exercise("05.5", "RoPE pairs that complete a turn, predicted",
+          "pair i turns by θ_i = 10000^(-2i/64) per position, so its wavelength is 2π / θ_i tokens; count "
+          "the pairs whose wavelength fits within the 4,096-token context.")
+def check_rope_turns(answer) -> None:
+    answer = as_int(answer, "a number of pairs")
+    dim, context = 64, 4096
+    expected = rope_pairs_turning(dim, context)
+    if answer == expected:
+        return
+    if answer == dim // 2 - expected:
+        raise NotYet("That counts the pairs that do NOT complete a turn; the question asks for those that do.")
+    if answer in (dim // 2, dim):
+        raise NotYet("Not every pair turns fully: the slow pairs have wavelengths far longer than the context.")
+    if abs(answer - expected) == 1:
+        raise NotYet("Off by one: pairs are numbered i = 0 … 31, and pair 0 (θ = 1 rad) counts too.")
+    raise NotYet("Not that many: solve 2π · 10000^(2i/64) ≤ 4095 for i.")
+
+
+@exercise("05.6", "a longer input than in training (open question)",
+          "think of what exists for position 2,000 in each scheme: a row of a table, or an angle m·θ_i; "
+          "then of what the model saw during training.")
+def check_length_discussion(answer) -> None:
+    _open_answer(answer, {
+        "what the learned table does at position 2,000 (is there a row for it?)":
+            ("no row", "index", "error", "does not exist", "doesn't exist", "no vector", "out of range",
+             "1024", "1,024", "missing", "cannot"),
+        "what happens to RoPE (which angles or distances the model never saw in training)":
+            ("never seen", "unseen", "not seen", "never saw", "angle", "extrapolat", "interpolat", "theta",
+             "base", "distance", "rotation", "degrad"),
+    })
