@@ -87,8 +87,9 @@ def test_corrupt_mirror_copy_is_not_used(isolated_data, payload_entry, monkeypat
     mirror = isolated_data / "mirror"
     write(mirror / "payload.txt", PAYLOAD[:-1] + b"!")
     monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
-    with pytest.raises(DataFileError, match="wrong checksum"):
+    with pytest.raises(DataFileError, match=r"but it is wrong sha256: not used \(left as it is\)"):
         fetch("payload.txt", progress=False)
+    assert (mirror / "payload.txt").read_bytes() == PAYLOAD[:-1] + b"!"
 
 
 def test_corrupt_cache_is_replaced(isolated_data, payload_entry, http_server):
@@ -100,13 +101,13 @@ def test_corrupt_cache_is_replaced(isolated_data, payload_entry, http_server):
     assert requests == ["/good"]
 
 
-def test_corrupt_cache_is_deleted_even_when_offline(isolated_data, payload_entry, monkeypatch):
+def test_corrupt_cache_is_reported_and_kept_when_offline(isolated_data, payload_entry, monkeypatch):
     payload_entry("http://127.0.0.1:9/unreachable")
     cached = write(data.cache_dir() / "payload.txt", b"garbage")
     monkeypatch.setenv(data.OFFLINE_ENV, "1")
-    with pytest.raises(DataFileError):
+    with pytest.raises(DataFileError, match=r"7 bytes, not 90,000: not used \(it will be replaced"):
         fetch("payload.txt")
-    assert not cached.exists()
+    assert cached.read_bytes() == b"garbage"  # replaced only by a verified download, never deleted
 
 
 def test_wrong_bytes_leave_nothing_behind(isolated_data, payload_entry, http_server):

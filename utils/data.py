@@ -1,28 +1,29 @@
-"""Named data files for the course, offline first.
+"""Named data files for the course, offline first, and never at the cost of a file it did not write.
 
 ``fetch(name)`` returns a local path to a registered file, trying in order:
 
-1. the file committed in ``data/`` (for example ``gpt2.tiktoken``);
-2. a previously downloaded copy cached in ``data/`` (git-ignored);
+1. the file in ``data/``: committed (``gpt2.tiktoken``) or saved there by hand (``the-verdict.txt``);
+2. the download cache: ``$COURSE_DATA_CACHE`` if set, else ``data/.cache/`` (git-ignored);
 3. a mirror folder named by the environment variable ``COURSE_DATA_MIRROR``;
-4. a download from the file's URL, with a timeout and a progress bar.
+4. a download from the file's URL into the cache (unless ``COURSE_OFFLINE`` is on), see :mod:`utils.download`.
 
-Every candidate is checked against the registered checksum before it is used. Downloads are written to a
-temporary file in the cache folder and renamed into place only after the checksum matches, so an
-interrupted or corrupt download never leaves a file that looks valid. When nothing works, one
-:class:`DataFileError` says which file, from where, with which checksum, and where to put it by hand.
+Every candidate is checked against the registered size and checksum. Files in ``data/`` and in the mirror
+are only ever read: a wrong one is reported, never deleted or rewritten. A text file whose only difference
+is Windows line endings (a ``core.autocrlf`` checkout) is accepted: fetch verifies it with the line endings
+normalised and returns a normalised copy from the cache. A corrupt cached copy is replaced atomically by the
+next verified download. When nothing works, one :class:`DataFileError` says which file, what was found
+where, the checksum, and where to put the file by hand.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import download as _download
+from .download import DownloadError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
@@ -31,6 +32,7 @@ CACHE_ENV = "COURSE_DATA_CACHE"
 OFFLINE_ENV = "COURSE_OFFLINE"
 
 _CHUNK = 1 << 20
+_ON, _OFF = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
 class DataFileError(OSError):
@@ -55,6 +57,7 @@ class DataFile:
     licence: str
     description: str
     algorithm: str = "sha256"
+    text: bool = False  # a text file: a copy with CRLF line endings is recognised too
 
     @property
     def checksum_label(self) -> str:
@@ -71,6 +74,7 @@ REGISTRY: dict[str, DataFile] = {
         size=20_479,
         licence="public domain (Edith Wharton, 1908)",
         description='"The Verdict", the corpus of chapter 2 of Build a Large Language Model (From Scratch)',
+        text=True,
     ),
     "gpt2.tiktoken": DataFile(
         filename="gpt2.tiktoken",
@@ -79,6 +83,7 @@ REGISTRY: dict[str, DataFile] = {
         size=835_554,
         licence="MIT (OpenAI; as shipped in openai-whisper)",
         description="GPT-2 byte-pair-encoding ranks in tiktoken's format",
+        text=True,
     ),
     "word2vec-google-news-300.gz": DataFile(
         filename="word2vec-google-news-300.gz",
@@ -120,15 +125,64 @@ def file_checksum(path: Path, algorithm: str = "sha256") -> str:
 
 
 def cache_dir() -> Path:
-    """Folder where downloads are cached: ``$COURSE_DATA_CACHE`` if set, else the repo's ``data/``."""
+    """Folder where downloads are cached: ``$COURSE_DATA_CACHE`` if set, else ``data/.cache/`` (git-ignored)."""
     override = os.environ.get(CACHE_ENV)
-    return Path(override).expanduser() if override else DATA_DIR
+    return Path(override).expanduser() if override else DATA_DIR / ".cache"
 
 
-def _is_valid(path: Path, entry: DataFile) -> bool:
-    if not path.is_file() or path.stat().st_size != entry.size:
-        return False
-    return file_checksum(path, entry.algorithm) == entry.checksum
+def offline_mode() -> bool:
+    """Whether ``$COURSE_OFFLINE`` forbids downloads: 1/true/yes/on do, 0/false/no/off/empty/unset do not.
+
+    Raises:
+        ValueError: any other value (a typo must not silently switch downloads on or off).
+    """
+    setting = os.environ.get(OFFLINE_ENV, "").strip().lower()
+    if setting in _ON or setting in _OFF:
+        return setting in _ON
+    raise ValueError(f"{OFFLINE_ENV}={os.environ[OFFLINE_ENV]!r} is not understood. Set {OFFLINE_ENV}=1 "
+                     f"(or true/yes/on) to forbid downloads, {OFFLINE_ENV}=0 (or false/no/off, or unset it) "
+                     "to allow them.")
+
+
+def _inspect(path: Path, entry: DataFile) -> str:
+    """``"ok"``, ``"crlf"`` (right bytes once line endings are normalised), or what is wrong with ``path``."""
+    try:
+        if not path.is_file():
+            return "missing"
+        size = path.stat().st_size
+        if size == entry.size and file_checksum(path, entry.algorithm) == entry.checksum:
+            return "ok"
+        if entry.text and size <= 2 * entry.size:
+            normalised = path.read_bytes().replace(b"\r\n", b"\n")
+            if hashlib.new(entry.algorithm, normalised).hexdigest() == entry.checksum:
+                return "crlf"
+        return f"wrong {entry.algorithm}" if size == entry.size else f"{size:,} bytes, not {entry.size:,}"
+    except PermissionError:
+        return "not readable by you (permission denied)"
+    except OSError as error:
+        return f"not readable ({error.strerror or error})"
+
+
+def _normalised_copy(source: Path, entry: DataFile) -> Path:
+    """A copy of ``source`` with LF line endings in the cache (``source`` itself is left as it is)."""
+    target = cache_dir() / entry.filename
+    if _inspect(target, entry) == "ok":
+        return target
+    content = source.read_bytes().replace(b"\r\n", b"\n")
+    partial = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = _download.open_partial(target)
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(partial, target)
+    except OSError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise DataFileError(f"{source} has Windows line endings (CRLF) and a copy with LF endings cannot be "
+                            f"written to {target.parent}: {error.strerror or error}. Set {CACHE_ENV} to a "
+                            "writable folder.") from None
+    return target
 
 
 def _mirror_folder(setting: str) -> Path:
@@ -153,103 +207,52 @@ def _manual_instructions(entry: DataFile, target: Path) -> str:
 def fetch(name: str, *, timeout: float = 15.0, progress: bool = True) -> Path:
     """Return a verified local path to the registered data file ``name``.
 
-    Looks in the committed ``data/`` folder, the download cache, the mirror folder named by
-    ``$COURSE_DATA_MIRROR``, and finally downloads from the registered URL (skipped when
-    ``$COURSE_OFFLINE`` is set). A cached file with the wrong checksum is deleted and replaced.
+    Looks in ``data/``, the download cache, the mirror folder named by ``$COURSE_DATA_MIRROR``, and
+    finally downloads from the registered URL into the cache (not when ``$COURSE_OFFLINE`` is on).
+    Nothing outside the cache is ever deleted or rewritten.
 
     Raises:
         UnknownDataFileError: (a KeyError) ``name`` is not registered (the message lists the names that are).
-        DataFileError: no verified copy could be found or downloaded; the message says where to put
-            the file by hand.
+        DataFileError: no verified copy could be found or downloaded; the message says what was found
+            where, and where to put the file by hand.
+        ValueError: ``$COURSE_OFFLINE`` has a value that is neither on nor off.
     """
     if name not in REGISTRY:
         known = ", ".join(sorted(REGISTRY))
         raise UnknownDataFileError(f"Unknown data file {name!r}. Known files: {known}.")
     entry = REGISTRY[name]
+    offline = offline_mode()
 
-    committed = DATA_DIR / entry.filename
-    if _is_valid(committed, entry):
-        return committed
-
-    cached = cache_dir() / entry.filename
-    if cached != committed and _is_valid(cached, entry):
-        return cached
-    if cached.exists() and not _is_valid(cached, entry):
-        # A truncated or corrupt copy: never use it, replace it below.
-        cached.unlink()
-
+    candidates = [("data/", DATA_DIR / entry.filename), ("cache", cache_dir() / entry.filename)]
     mirror = os.environ.get(MIRROR_ENV)
-    mirror_note = ""
     if mirror:
-        candidate = _mirror_folder(mirror) / entry.filename
-        if _is_valid(candidate, entry):
-            return candidate
-        mirror_note = (
-            f"  The mirror folder {MIRROR_ENV}={mirror} has no valid copy "
-            f"({'wrong checksum' if candidate.exists() else 'missing'}).\n"
-        )
-
-    if os.environ.get(OFFLINE_ENV):
-        raise DataFileError(
-            f"{entry.filename} is not available offline ({OFFLINE_ENV} is set, so nothing was downloaded).\n"
-            + mirror_note
-            + _manual_instructions(entry, cached)
-        )
-
+        candidates.append((f"{MIRROR_ENV}={mirror}", _mirror_folder(mirror) / entry.filename))
+    notes = []
+    for where, path in candidates:
+        state = _inspect(path, entry)
+        if state == "ok":
+            return path
+        if state == "crlf":
+            return _normalised_copy(path, entry)
+        if state != "missing":
+            kept = "it will be replaced by the next download" if where == "cache" else "left as it is"
+            notes.append(f"  Found {path}, but it is {state}: not used ({kept}).\n")
+        elif where.startswith(MIRROR_ENV):
+            notes.append(f"  The mirror folder {where} has no {entry.filename}.\n")
+    cached = cache_dir() / entry.filename
+    if offline:
+        raise DataFileError(f"{entry.filename} is not available offline ({OFFLINE_ENV} is set, so nothing "
+                            "was downloaded).\n" + "".join(notes) + _manual_instructions(entry, cached))
     try:
-        _download(entry, cached, timeout=timeout, progress=progress)
-    except DataFileError as error:
-        raise DataFileError(f"{error}\n" + mirror_note + _manual_instructions(entry, cached)) from None
+        _download.download(entry.url, cached, size=entry.size, checksum=entry.checksum,
+                           algorithm=entry.algorithm, timeout=timeout, progress=progress)
+    except DownloadError as error:
+        raise DataFileError(f"{error}\n" + "".join(notes) + _manual_instructions(entry, cached)) from None
+    except OSError as error:
+        if _inspect(cached, entry) == "ok":
+            return cached  # another process put the verified file in place while ours failed (Windows)
+        raise DataFileError(f"Cannot write {entry.filename} into the cache folder {cached.parent}: "
+                            f"{error.strerror or error}. Make the folder writable, free some space, or set "
+                            f"{CACHE_ENV} to another folder.\n" + "".join(notes)
+                            + _manual_instructions(entry, cached)) from None
     return cached
-
-
-def _download(entry: DataFile, target: Path, *, timeout: float, progress: bool) -> None:
-    """Download ``entry`` to ``target`` atomically: temp file, verify, rename."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{entry.filename}.", suffix=".part", dir=target.parent)
-    except OSError as error:
-        raise DataFileError(
-            f"Cannot write {entry.filename} into the cache folder {target.parent}: {error.strerror}. "
-            f"Make the folder writable or set {CACHE_ENV} to a writable folder."
-        ) from None
-    temp_path = Path(temp_name)
-    digest = hashlib.new(entry.algorithm)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            request = urllib.request.Request(entry.url, headers={"User-Agent": "token-embeddings-course"})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or entry.size)
-                bar = _progress_bar(entry.filename, total, enabled=progress)
-                try:
-                    for block in iter(lambda: response.read(_CHUNK), b""):
-                        out.write(block)
-                        digest.update(block)
-                        bar.update(len(block))
-                finally:
-                    bar.close()
-        if digest.hexdigest() != entry.checksum:
-            raise DataFileError(
-                f"Downloaded {entry.filename} but its {entry.algorithm} is {digest.hexdigest()}, "
-                f"not the expected {entry.checksum}: the server sent different bytes. Nothing was kept."
-            )
-        os.replace(temp_path, target)
-    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
-        reason = getattr(error, "reason", error)
-        raise DataFileError(f"Could not download {entry.filename}: {reason}.") from None
-    except OSError as error:
-        if isinstance(error, DataFileError):
-            raise
-        raise DataFileError(
-            f"Could not save {entry.filename} into {target.parent}: {error.strerror or error}. "
-            f"Free some space or set {CACHE_ENV} to another folder."
-        ) from None
-    finally:
-        temp_path.unlink(missing_ok=True)
-
-
-def _progress_bar(label: str, total: int, *, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label, disable=not enabled)
-

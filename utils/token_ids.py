@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
+
+from .validation import check_positive_int, integer_kind, require_integer_ids
 
 
 def _position(flat_index: int, shape: tuple[int, ...]) -> int | tuple[int, ...]:
@@ -22,29 +25,44 @@ def _position(flat_index: int, shape: tuple[int, ...]) -> int | tuple[int, ...]:
     return tuple(reversed(position))
 
 
-def check_token_ids(ids: torch.Tensor | Sequence | int, vocab_size: int) -> torch.Tensor:
+def _as_tensor(ids: object) -> torch.Tensor:
+    """``ids`` as a tensor; NumPy arrays are copied (a read-only memmap cannot be shared with torch)."""
+    if isinstance(ids, torch.Tensor):
+        return ids
+    if isinstance(ids, str | bytes):
+        raise TypeError(f"Token IDs must be integers, got a {type(ids).__name__}. Tokenize the text first, "
+                        "e.g. gpt2_tokenizer().encode(text).")
+    if isinstance(ids, np.ndarray):
+        require_integer_ids(ids.dtype)
+        return torch.from_numpy(np.array(ids, dtype=np.int64 if ids.dtype.kind == "u" else None))
+    try:
+        tensor = torch.as_tensor(ids)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise (ValueError if isinstance(ids, Sequence) else TypeError)(
+            f"Token IDs must be an int, a (nested) list of ints of equal lengths, a tensor or a NumPy array; "
+            f"got {type(ids).__name__} that torch cannot read ({error}).") from None
+    if tensor.numel() == 0:
+        tensor = tensor.long()  # torch.as_tensor([]) is float32; an empty list of IDs is fine
+    return tensor
+
+
+def check_token_ids(ids: torch.Tensor | np.ndarray | Sequence | int, vocab_size: int) -> torch.Tensor:
     """Return ``ids`` as an integer tensor after checking that every ID is a row of a ``vocab_size`` table.
 
-    Valid IDs are ``0, 1, ..., vocab_size - 1``. Accepts a tensor, a (nested) list of ints or one int.
+    Valid IDs are ``0, 1, ..., vocab_size - 1``. Accepts a tensor, a NumPy array (a ``np.memmap`` too), a
+    (nested) list of ints or one int. Signed integer tensors come back as they are (no copy); unsigned
+    IDs (``uint16`` is how token files are stored) come back as int64, which ``nn.Embedding`` accepts.
 
     Raises:
-        TypeError: the IDs are not integers (floats, booleans), or ``vocab_size`` is not an int.
-        ValueError: ``vocab_size`` < 1, or an ID is negative or ≥ ``vocab_size``; the message names the
-            first bad ID, its position, the valid range, how many IDs are bad, and a hint.
+        TypeError: the IDs are not integers (floats, booleans, text), or ``vocab_size`` is not an int.
+        ValueError: ``vocab_size`` < 1, ragged nested lists, or an ID negative or ≥ ``vocab_size``; the
+            message names the first bad ID, its position, the valid range, how many IDs are bad, and a hint.
     """
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
-        raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}.")
-    if vocab_size < 1:
-        raise ValueError(f"vocab_size must be at least 1, got {vocab_size}.")
-    tensor = torch.as_tensor(ids)
-    if tensor.numel() == 0 and not isinstance(ids, torch.Tensor):
-        tensor = tensor.long()  # torch.as_tensor([]) is float32; an empty list of IDs is fine
-    if tensor.dtype == torch.bool or tensor.dtype.is_floating_point or tensor.dtype.is_complex:
-        raise TypeError(
-            f"Token IDs must be integers, got dtype {tensor.dtype}. Hint: IDs index rows of the table; "
-            "did you pass embeddings, probabilities or a mask instead of IDs? Whole-number floats can be "
-            "converted with ids.long()."
-        )
+    vocab_size = check_positive_int(vocab_size, "vocab_size", example=50257)
+    tensor = _as_tensor(ids)
+    require_integer_ids(tensor.dtype)
+    if integer_kind(tensor.dtype) == "u":
+        tensor = tensor.to(torch.int64)  # torch compares uint16/32/64 only partially; IDs fit in int64
     bad = (tensor < 0) | (tensor >= vocab_size)
     if bad.any():
         flat_bad = bad.flatten().nonzero().flatten()

@@ -7,7 +7,7 @@ from functools import lru_cache
 import tiktoken
 from tiktoken.load import load_tiktoken_bpe
 
-from utils.data import REGISTRY, fetch
+from .data import REGISTRY, fetch
 
 END_OF_TEXT = "<|endoftext|>"
 # GPT-2's pre-tokenisation regex, exactly as tiktoken's own "gpt2" / "r50k_base" encodings use it.
