@@ -3,26 +3,57 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import lru_cache
 
 import torch
+import torch.nn.functional as F
 
-from utils.exercises import NotYet, exercise, expect_type
+from utils.exercises import NotYet, as_float, as_int, call_student, exercise
+
+SAMPLE = 1e-3  # the subsampling threshold t of the notebook
+WINDOW = 5  # the notebook's window for exercise 06.5
+
+
+@lru_cache(maxsize=1)
+def _lee_documents():
+    from utils.word2vec import read_lee_corpus
+
+    return read_lee_corpus()
 
 
 @lru_cache(maxsize=1)
 def _lee_vocabulary():
-    from utils.word2vec import build_vocabulary, read_lee_corpus
+    from utils.word2vec import build_vocabulary
 
-    return build_vocabulary(read_lee_corpus(), min_count=5)
+    return build_vocabulary(_lee_documents(), min_count=5)
 
 
-def _expect_number(answer, what: str) -> float:
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise NotYet(f"Expected {what} (a Python number), got a {type(answer).__name__}.")
-    return float(answer)
+def paper_keep_probability(word: str = "said") -> float:
+    """The paper's keep probability ``min(1, sqrt(t / f))`` of ``word``, ``f = count / vocabulary.total``."""
+    vocabulary = _lee_vocabulary()
+    frequency = vocabulary.counts[vocabulary.id_of(word)] / vocabulary.total
+    return min(1.0, math.sqrt(SAMPLE / frequency))
+
+
+def noise_share_of_the() -> float:
+    """The probability that one negative sample is "the": ``count^0.75 / Σ count^0.75`` over the vocabulary."""
+    counts = torch.tensor(_lee_vocabulary().counts, dtype=torch.float64)
+    return float(counts[0] ** 0.75 / (counts**0.75).sum())
+
+
+def shrunk_window_share(distance: int = WINDOW, window: int = WINDOW) -> float:
+    """Share of skip-gram pairs at ``distance`` when each centre draws its window uniformly from 1..window.
+
+    A neighbour at distance d is used when the drawn window b is at least d: probability (window − d + 1) / window;
+    so the pairs at distance d are proportional to window − d + 1.
+    """
+    weights = [window - d + 1 for d in range(1, window + 1)]
+    return weights[distance - 1] / sum(weights)
+
+
+def _close(value: float, target: float, tolerance: float) -> bool:
+    return abs(value - target) <= tolerance
 
 
 @exercise("06.1", "skip-gram pairs of a 7-word sentence",
@@ -31,35 +62,61 @@ def _expect_number(answer, what: str) -> float:
 def check_pair_count(answer) -> None:
     from utils.word2vec import skipgram_pairs
 
-    expect_type(answer, int, "an integer number of pairs")
-    expected = len(skipgram_pairs(torch.arange(7), window=3)[0])
-    if answer == 7 * 6:
-        raise NotYet("That is every ordered pair of the sentence: a window of 3 cannot reach 4 or more words away.")
-    if answer * 2 == expected:
+    count = as_int(answer, "a number of pairs")
+    expected = len(skipgram_pairs(torch.arange(7), window=3)[0])  # 30
+    if count == 7 * 6:
+        raise NotYet("That is every ordered pair of the sentence (or 2·3 neighbours for every word): a window of "
+                     "3 cannot reach 4 or more words away, and words near the ends have fewer neighbours.")
+    if count * 2 == expected:
         raise NotYet("Close: you counted each neighbour pair once, but (a, b) and (b, a) are two training pairs.")
-    if answer != expected:
+    if count == len(skipgram_pairs(torch.arange(7), window=2)[0]):
+        raise NotYet("That is the count for a window of 2: a window of 3 reaches 3 words on each side.")
+    if count in (len(skipgram_pairs(torch.arange(6), window=3)[0]), len(skipgram_pairs(torch.arange(8),
+                                                                                       window=3)[0])):
+        raise NotYet("Off by one: that is the count for a sentence of 6 or 8 tokens; positions run from 0 to 6.")
+    if count != expected:
         raise NotYet("Not the number of (centre, context) pairs: words near the ends have fewer neighbours.")
 
 
 @exercise("06.2", "keep probability of 'said' with the paper's formula",
-          "the paper discards a token with probability 1 − sqrt(t / f), where f = count / total is the word's "
-          "relative frequency; the keep probability is what is left.")
+          "the paper discards a token with probability 1 − sqrt(t / f), where f = count / vocabulary.total is "
+          "the word's relative frequency among the tokens kept in the vocabulary; keeping is what is left. "
+          "Give at least 3 decimals.")
 def check_paper_keep(answer) -> None:
     from utils.word2vec import keep_probabilities
 
+    value = as_float(answer, "a probability between 0 and 1")
     vocabulary = _lee_vocabulary()
-    value = _expect_number(answer, "a probability between 0 and 1")
-    frequency = vocabulary.counts[vocabulary.id_of("said")] / vocabulary.total
-    expected = min(1.0, math.sqrt(1e-3 / frequency))
-    if not 0 <= value <= 1:
-        raise NotYet(f"{value:.4f} is not a probability: it must lie between 0 and 1.")
-    if math.isclose(value, 1 - expected, abs_tol=1e-4):
+    said = vocabulary.id_of("said")
+    count, frequency = vocabulary.counts[said], vocabulary.counts[said] / vocabulary.total
+    expected = paper_keep_probability("said")
+    tolerance = 5e-4  # a value rounded to 3 decimals is within 5e-4
+    if _close(value, expected, tolerance):
+        return
+    if _close(value / 100, expected, tolerance):
+        raise NotYet("That looks like a percentage; give the probability as a number between 0 and 1.")
+    if _close(value, 1 - expected, tolerance):
         raise NotYet("That is the probability of discarding the token; the question asks for keeping it.")
-    code_variant = float(keep_probabilities(vocabulary.counts, 1e-3)[vocabulary.id_of("said")])
-    if math.isclose(value, code_variant, abs_tol=1e-4):
+    if _close(value, float(keep_probabilities(vocabulary.counts, SAMPLE)[said]), tolerance):
         raise NotYet("That is the C code's formula (keep_probabilities); use the paper's sqrt(t / f) instead.")
-    if not math.isclose(value, expected, abs_tol=1e-4):
-        raise NotYet(f"{value:.4f} is not it. Use t = 1e-3 and f = (count of 'said') / (vocabulary.total).")
+    if _close(value, math.sqrt(SAMPLE * sum(len(d) for d in _lee_documents()) / count), tolerance):
+        raise NotYet("You divided by all 60,302 tokens of the corpus; N is the number of tokens kept in the "
+                     "vocabulary, vocabulary.total.")
+    if _close(value, SAMPLE / frequency, tolerance):
+        raise NotYet("You forgot the square root: the paper keeps a token with probability sqrt(t / f).")
+    if _close(value, math.sqrt(SAMPLE / count), tolerance):
+        raise NotYet("f must be the relative frequency count / vocabulary.total, not the raw count.")
+    if not 0 <= value <= 1:
+        raise NotYet(f"{value:.4f} is not a probability: it must lie between 0 and 1 (is t / f upside down?).")
+    if _close(value, expected, 0.01):
+        raise NotYet(f"Close, but {value} is rounded too much: give at least 3 decimals.")
+    raise NotYet(f"{value:.4f} is not it. Use t = 1e-3 and f = (count of 'said') / vocabulary.total.")
+
+
+def _losses(u, v, v_negative, positive_sign=1.0, negative_sign=-1.0, reduce="sum"):
+    positive = F.logsigmoid(positive_sign * (u * v).sum(-1))
+    negative = F.logsigmoid(negative_sign * (v_negative * u.unsqueeze(1)).sum(-1))
+    return -positive - (negative.sum(-1) if reduce == "sum" else negative.mean(-1))
 
 
 @exercise("06.3", "the negative-sampling loss",
@@ -73,33 +130,108 @@ def check_loss_function(answer) -> None:
     generator = torch.Generator().manual_seed(6)
     u, v, v_negative = (torch.randn(4, 3, generator=generator), torch.randn(4, 3, generator=generator),
                         torch.randn(4, 2, 3, generator=generator))
-    got = answer(u, v, v_negative)
-    if got is None:
-        raise NotYet("Your function returned None: replace the ... with code that returns the losses.")
+    got = call_student(answer, u, v, v_negative)
     if not isinstance(got, torch.Tensor):
         raise NotYet(f"Your function returned a {type(got).__name__}; return a tensor with one loss per pair.")
     expected = sgns_loss(u, v, v_negative)
     if got.shape != expected.shape:
-        if got.numel() == 1 and torch.allclose(got, expected.mean(), atol=1e-5):
+        if got.numel() == 1 and torch.allclose(got.double(), expected.double().mean(), atol=1e-5):
             raise NotYet("You returned the batch mean; return one loss per pair, shape (B,), without .mean().")
         raise NotYet(f"Expected shape {tuple(expected.shape)} (one loss per pair), got {tuple(got.shape)}.")
-    if not torch.allclose(got, expected, atol=1e-5):
+    got = got.detach().double()
+    if torch.allclose(got, -expected.double(), atol=1e-5):
+        raise NotYet("Right magnitude, wrong sign: the loss is minus the log-probabilities, so it is positive.")
+    if torch.allclose(got, _losses(u, v, v_negative, negative_sign=1.0).double(), atol=1e-5):
+        raise NotYet("The negatives need σ(−u·vₙ) (the probability that the noise word is *not* a context).")
+    if torch.allclose(got, _losses(u, v, v_negative, reduce="mean").double(), atol=1e-5):
+        raise NotYet("You averaged over the k negatives; the loss sums their terms.")
+    if not torch.allclose(got, expected.double(), atol=1e-5):
         raise NotYet("Wrong values: check the signs (σ(u·v) for the true context, σ(−u·vₙ) for each negative) "
                      "and that the negatives are summed.")
-    far = answer(torch.full((1, 2), 10.0), torch.full((1, 2), -10.0), torch.zeros(1, 1, 2))
-    if not torch.isfinite(far).all():
+    far = call_student(answer, torch.full((1, 2), 10.0), torch.full((1, 2), -10.0), torch.zeros(1, 1, 2))
+    if not torch.isfinite(torch.as_tensor(far)).all():
         raise NotYet("Right on ordinary inputs, but u·v = −200 gives inf: log(sigmoid(x)) underflows. "
                      "Use F.logsigmoid(x).")
 
 
 @exercise("06.4", "probability of drawing 'the' as a negative",
-          "the noise distribution is count ** 0.75, divided by the sum of all counts ** 0.75.")
+          "the noise distribution is count ** 0.75 divided by the sum of count ** 0.75 over the vocabulary's "
+          "words (vocabulary.counts). Give at least 4 decimals.")
 def check_noise_share(answer) -> None:
+    value = as_float(answer, "a probability between 0 and 1")
     vocabulary = _lee_vocabulary()
-    value = _expect_number(answer, "a probability between 0 and 1")
     counts = torch.tensor(vocabulary.counts, dtype=torch.float64)
-    expected = float(counts[0] ** 0.75 / (counts**0.75).sum())
-    if math.isclose(value, float(counts[0] / counts.sum()), abs_tol=1e-5):
+    expected = noise_share_of_the()
+    tolerance = 5e-5  # a value rounded to 4 decimals is within 5e-5
+    all_counts = torch.tensor(list(Counter(t for d in _lee_documents() for t in d).values()), dtype=torch.float64)
+    if _close(value, expected, tolerance):
+        return
+    if _close(value / 100, expected, tolerance):
+        raise NotYet("That looks like a percentage; give the probability as a number between 0 and 1.")
+    if _close(value, float(counts[0] / counts.sum()), 5e-4):
         raise NotYet("That is the raw unigram share of 'the'; raise every count to the power 3/4 first.")
-    if not math.isclose(value, expected, abs_tol=1e-5):
-        raise NotYet(f"{value:.5f} is not it: normalise over the whole vocabulary ({len(vocabulary)} words).")
+    if _close(value, float(counts[0] ** 0.75 / counts.sum()), tolerance):
+        raise NotYet("Only the numerator is raised to 3/4: normalise by the sum of count ** 0.75, so that the "
+                     "probabilities of all words add up to 1.")
+    if _close(value, float((counts[0] / counts.sum()) ** 0.75), 5e-4):
+        raise NotYet("That is the raw share raised to 3/4, not normalised: divide by the sum over all words.")
+    if _close(value, float(counts[0] ** 0.75 / (all_counts**0.75).sum()), tolerance):
+        raise NotYet("You included the words seen fewer than 5 times; negatives are drawn from the vocabulary "
+                     "only (vocabulary.counts).")
+    if not 0 <= value <= 1:
+        raise NotYet(f"{value:.5f} is not a probability: it must lie between 0 and 1.")
+    if _close(value, expected, 5e-3):
+        raise NotYet(f"Close, but {value} is rounded too much: give at least 4 decimals.")
+    raise NotYet(f"{value:.5f} is not it: count ** 0.75 of 'the' over the sum of count ** 0.75 of all "
+                 f"{len(vocabulary):,} vocabulary words.")
+
+
+@exercise("06.5", "predict, then run: the share of pairs at distance 5",
+          "a neighbour at distance d is used only when the drawn window b is at least d; count how many of the "
+          "five equally likely windows reach each distance, then compare with a measurement.")
+def check_distance_share(answer) -> None:
+    value = as_float(answer, "a fraction between 0 and 1")
+    expected = shrunk_window_share()
+    if _close(value, expected, 0.002):  # a measurement on 100,000 tokens is within about 0.001
+        return
+    if _close(value / 100, expected, 0.002):
+        raise NotYet("That looks like a percentage; give the share as a fraction between 0 and 1.")
+    if _close(value, 1 / WINDOW, 0.002):
+        raise NotYet("That would hold if every distance were equally common, as with a fixed window; with "
+                     "random shrinking a far neighbour is used less often than a near one.")
+    if _close(value, 1 / WINDOW**2, 0.002) or _close(value, 1 / (2 * WINDOW), 0.002):
+        raise NotYet("Not quite: that mixes the chance that distance 5 is used with the number of slots. "
+                     "Count the pairs at every distance and divide.")
+    if not 0 <= value <= 1:
+        raise NotYet(f"{value} is not a fraction between 0 and 1.")
+    raise NotYet("Not the share of pairs at distance 5: measure it with skipgram_pairs on torch.arange(100_000) "
+                 "and a seeded generator, then explain the number.")
+
+
+@exercise("06.6", "open question: a close pair that is not a synonym",
+          "answer (word_a, word_b, document_index): two vocabulary words and one Lee document (0–299) in which "
+          "they occur within 5 tokens of each other; look them up with documents[i].index(word).")
+def check_cooccurring_pair(answer) -> None:
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        raise NotYet("Expected a tuple (word_a, word_b, document_index), e.g. ('fire', 'crews', 12).")
+    word_a, word_b, index = answer
+    if not isinstance(word_a, str) or not isinstance(word_b, str):
+        raise NotYet("The first two entries must be words (strings).")
+    index = as_int(index, "a document index")
+    vocabulary, documents = _lee_vocabulary(), _lee_documents()
+    for word in (word_a, word_b):
+        if word not in vocabulary:
+            raise NotYet(f"{word!r} is not in the vocabulary (seen fewer than 5 times, or not lower-case letters).")
+    if word_a == word_b:
+        raise NotYet("Pick two different words.")
+    if not 0 <= index < len(documents):
+        raise NotYet(f"There are {len(documents)} documents: the index must be between 0 and {len(documents) - 1}.")
+    tokens = documents[index]
+    where_a = [i for i, t in enumerate(tokens) if t == word_a]
+    where_b = [i for i, t in enumerate(tokens) if t == word_b]
+    if not where_a or not where_b:
+        missing = word_a if not where_a else word_b
+        raise NotYet(f"{missing!r} does not occur in document {index}: find a document that holds both words.")
+    if min(abs(i - j) for i in where_a for j in where_b) > WINDOW:
+        raise NotYet(f"Both words are in document {index}, but never within {WINDOW} tokens of each other, so "
+                     "they never form a training pair there; look for a closer occurrence.")

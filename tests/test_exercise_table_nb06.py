@@ -1,0 +1,214 @@
+"""Table-driven test of notebook 06's exercise checkers: right answers in every natural form pass,
+plausible wrong answers fail with the message meant for them, placeholders wait."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from utils.exercises import check
+from utils.exercises.nb06 import noise_share_of_the, paper_keep_probability, shrunk_window_share
+from utils.word2vec import build_vocabulary, keep_probabilities, read_lee_corpus
+
+DOCUMENTS = read_lee_corpus()
+VOCABULARY = build_vocabulary(DOCUMENTS, min_count=5)
+COUNTS64 = torch.tensor(VOCABULARY.counts, dtype=torch.float64)
+COUNTS32 = torch.tensor(VOCABULARY.counts, dtype=torch.float32)
+ALL_COUNTS = torch.tensor(list(Counter(t for d in DOCUMENTS for t in d).values()), dtype=torch.float64)
+SAID = VOCABULARY.id_of("said")
+KEEP = paper_keep_probability()  # 0.32917
+P_THE = noise_share_of_the()  # 0.02957
+BIN_LADEN_DOCUMENT = next(i for i, d in enumerate(DOCUMENTS)
+                          if any(a == "bin" and b == "laden" for a, b in zip(d, d[1:], strict=False)))
+
+
+def paper_keep(counts):
+    return torch.sqrt(1e-3 / (counts[SAID] / counts.sum())).clamp(max=1)
+
+
+def noise_the(counts):
+    return counts[0] ** 0.75 / (counts**0.75).sum()
+
+
+def sgns(u, v, v_negative):
+    return -F.logsigmoid((u * v).sum(-1)) - F.logsigmoid(-(v_negative * u.unsqueeze(1)).sum(-1)).sum(-1)
+
+
+def sgns_bmm(u, v, v_negative):
+    positive = torch.bmm(u.unsqueeze(1), v.unsqueeze(2)).view(-1)
+    negative = torch.bmm(v_negative, u.unsqueeze(2)).squeeze(2)
+    return -F.logsigmoid(positive) - F.logsigmoid(-negative).sum(1)
+
+
+def sgns_float64(u, v, v_negative):
+    return sgns(u.double(), v.double(), v_negative.double())
+
+
+def sgns_mean(u, v, v_negative):
+    return sgns(u, v, v_negative).mean()
+
+
+def sgns_negated(u, v, v_negative):
+    return -sgns(u, v, v_negative)
+
+
+def sgns_wrong_negative_sign(u, v, v_negative):
+    return -F.logsigmoid((u * v).sum(-1)) - F.logsigmoid((v_negative * u.unsqueeze(1)).sum(-1)).sum(-1)
+
+
+def sgns_averaged_negatives(u, v, v_negative):
+    return -F.logsigmoid((u * v).sum(-1)) - F.logsigmoid(-(v_negative * u.unsqueeze(1)).sum(-1)).mean(-1)
+
+
+def sgns_unstable(u, v, v_negative):
+    return -torch.log(torch.sigmoid((u * v).sum(-1))) \
+        - torch.log(torch.sigmoid(-(v_negative * u.unsqueeze(1)).sum(-1))).sum(-1)
+
+
+def sgns_no_negatives(u, v, v_negative):
+    return -F.logsigmoid((u * v).sum(-1))
+
+
+def sgns_list(u, v, v_negative):
+    return sgns(u, v, v_negative).tolist()
+
+
+def sgns_wrong_shape(u, v, v_negative):
+    return sgns(u, v, v_negative).unsqueeze(1)
+
+
+def sgns_crashes(u, v, v_negative):
+    return u @ v  # (B, d) @ (B, d): a shape error
+
+
+def sgns_returns_none(u, v, v_negative):
+    positive = (u * v).sum(-1)  # forgot the return
+    positive.sum()
+
+
+def measured_distance_share():
+    from utils.word2vec import skipgram_pairs
+
+    centres, contexts = skipgram_pairs(torch.arange(100_000), 5, torch.Generator().manual_seed(1))
+    return ((centres - contexts).abs() == 5).float().mean()
+
+
+RIGHT = [
+    ("06.1", 30), ("06.1", np.int64(30)), ("06.1", np.int32(30)), ("06.1", torch.tensor(30)),
+    ("06.2", KEEP), ("06.2", paper_keep(COUNTS64)), ("06.2", paper_keep(COUNTS32)),
+    ("06.2", paper_keep(COUNTS32).item()), ("06.2", np.float32(KEEP)), ("06.2", round(KEEP, 3)),
+    ("06.2", round(KEEP, 4)), ("06.2", math.sqrt(1e-3 * VOCABULARY.total / VOCABULARY.counts[SAID])),
+    ("06.3", sgns), ("06.3", sgns_bmm), ("06.3", sgns_float64),
+    ("06.4", P_THE), ("06.4", noise_the(COUNTS64)), ("06.4", noise_the(COUNTS32)), ("06.4", round(P_THE, 4)),
+    ("06.4", np.float64(P_THE)), ("06.4", float(np.float32(P_THE))),
+    ("06.5", 1 / 15), ("06.5", round(1 / 15, 3)), ("06.5", measured_distance_share()),
+    ("06.5", measured_distance_share().item()), ("06.5", np.float32(1 / 15)),
+    ("06.6", ("fire", "crews", 0)), ("06.6", ["crews", "fire", 0]), ("06.6", ("fire", "crews", np.int64(0))),
+    ("06.6", ("bin", "laden", torch.tensor(BIN_LADEN_DOCUMENT))),
+]
+
+WRONG = [
+    ("06.1", 42, "every ordered pair"),
+    ("06.1", 15, "(a, b) and (b, a)"),
+    ("06.1", 22, "window of 2"),
+    ("06.1", 24, "Off by one"),
+    ("06.1", 31, "words near the ends"),
+    ("06.1", 30.0, "whole number"),
+    ("06.1", "30", "whole number"),
+    ("06.2", 1 - KEEP, "discarding"),
+    ("06.2", float(keep_probabilities(VOCABULARY.counts, 1e-3)[SAID]), "C code's formula"),
+    ("06.2", math.sqrt(1e-3 * 60_302 / VOCABULARY.counts[SAID]), "all 60,302 tokens"),
+    ("06.2", 1e-3 * VOCABULARY.total / VOCABULARY.counts[SAID], "square root"),
+    ("06.2", math.sqrt(1e-3 / VOCABULARY.counts[SAID]), "relative frequency"),
+    ("06.2", 100 * KEEP, "percentage"),
+    ("06.2", 1 / KEEP, "not a probability"),
+    ("06.2", round(KEEP, 2), "at least 3 decimals"),
+    ("06.2", 0.5, "is not it"),
+    ("06.2", [KEEP], "a number"),
+    ("06.3", sgns_mean, "batch mean"),
+    ("06.3", sgns_negated, "wrong sign"),
+    ("06.3", sgns_wrong_negative_sign, "σ(−u·vₙ)"),
+    ("06.3", sgns_averaged_negatives, "averaged over the k negatives"),
+    ("06.3", sgns_unstable, "log(sigmoid(x)) underflows"),
+    ("06.3", sgns_no_negatives, "Wrong values"),
+    ("06.3", sgns_list, "returned a list"),
+    ("06.3", sgns_wrong_shape, "Expected shape (4,)"),
+    ("06.3", sgns_crashes, "your function raised RuntimeError"),
+    ("06.3", 3.0, "Expected a function"),
+    ("06.4", float(COUNTS64[0] / COUNTS64.sum()), "raw unigram share"),
+    ("06.4", round(float(COUNTS64[0] / COUNTS64.sum()), 3), "raw unigram share"),
+    ("06.4", float(COUNTS64[0] ** 0.75 / COUNTS64.sum()), "Only the numerator"),
+    ("06.4", float((COUNTS64[0] / COUNTS64.sum()) ** 0.75), "not normalised"),
+    ("06.4", float(COUNTS64[0] ** 0.75 / (ALL_COUNTS**0.75).sum()), "fewer than 5 times"),
+    ("06.4", 100 * P_THE, "percentage"),
+    ("06.4", round(P_THE, 3), "at least 4 decimals"),
+    ("06.4", 1.5, "not a probability"),
+    ("06.4", 0.02, "is not it"),
+    ("06.4", torch.tensor([P_THE, P_THE]), "a number"),
+    ("06.5", 0.2, "equally common"),
+    ("06.5", 0.04, "Count the pairs at every distance"),
+    ("06.5", 0.1, "Count the pairs at every distance"),
+    ("06.5", 100 / 15, "percentage"),
+    ("06.5", 0.08, "measure it"),
+    ("06.5", 2.5, "not a fraction"),
+    ("06.6", ("fire", "crews"), "Expected a tuple"),
+    ("06.6", ("fire", 3, 0), "must be words"),
+    ("06.6", ("fire", "firefighterz", 0), "not in the vocabulary"),
+    ("06.6", ("fire", "fire", 0), "two different words"),
+    ("06.6", ("fire", "crews", 300), "between 0 and 299"),
+    ("06.6", ("fire", "crews", 0.0), "whole number"),
+    ("06.6", ("bin", "laden", 0), "does not occur in document 0"),
+    ("06.6", ("hundreds", "wales", 0), "never within 5 tokens"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "answer"), RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_right_answers_pass(exercise_id, answer):
+    result = check(exercise_id, answer)
+    assert result, result.message
+    assert result.message.startswith("✅")
+
+
+@pytest.mark.parametrize(("exercise_id", "answer", "message"), WRONG,
+                         ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)])
+def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
+    result = check(exercise_id, answer)
+    assert not result
+    assert result.message.startswith("❌"), result.message
+    assert message in result.message, result.message
+    assert "Hint:" in result.message
+
+
+def stub(u, v, v_negative):
+    ...
+
+
+@pytest.mark.parametrize("exercise_id", ["06.1", "06.2", "06.3", "06.4", "06.5", "06.6"])
+@pytest.mark.parametrize("placeholder", [..., None, stub])
+def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
+    result = check(exercise_id, placeholder)
+    assert not result and result.message.startswith("⏳") and "Hint" not in result.message
+
+
+def test_a_function_that_returns_nothing_waits():
+    result = check("06.3", sgns_returns_none)
+    assert not result and result.message.startswith("⏳")
+
+
+def test_reference_values():
+    assert KEEP == pytest.approx(math.sqrt(1e-3 / (475 / 51_468)))
+    assert P_THE == pytest.approx(4135**0.75 / sum(c**0.75 for c in VOCABULARY.counts))
+    assert shrunk_window_share() == pytest.approx(1 / 15)
+    assert measured_distance_share().item() == pytest.approx(1 / 15, abs=0.002)
+
+
+def test_hints_do_not_give_the_predicted_share():
+    from utils.exercises import get_exercise
+
+    for value in ("1/15", "0.067", "0.0667", "6.7"):
+        assert value not in get_exercise("06.5").hint
