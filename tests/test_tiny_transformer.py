@@ -1,0 +1,220 @@
+"""Tests of utils.tiny_transformer: shapes, causality, each position method wired as documented."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from utils.positional import alibi_bias, apply_rope, sinusoidal_encoding
+from utils.tiny_transformer import (
+    IGNORE_INDEX,
+    POSITION_METHODS,
+    CausalSelfAttention,
+    TinyTransformer,
+    accuracy,
+    accuracy_by_position,
+    copy_task_batch,
+    train,
+)
+
+VOCAB = 11
+
+
+def make_model(method: str, num_layers: int = 2, context_length: int = 8) -> TinyTransformer:
+    torch.manual_seed(0)
+    model = TinyTransformer(VOCAB, method, d_model=16, num_heads=2, num_layers=num_layers,
+                            context_length=context_length).double()
+    model.eval()
+    return model
+
+
+def token_ids(batch: int = 3, seq: int = 8, seed: int = 1) -> torch.Tensor:
+    return torch.randint(0, VOCAB, (batch, seq), generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("method", POSITION_METHODS)
+def test_shapes(method):
+    assert make_model(method)(token_ids()).shape == (3, 8, VOCAB)
+
+
+@pytest.mark.parametrize("method", POSITION_METHODS)
+def test_causal_a_later_token_never_changes_earlier_outputs(method):
+    model, ids = make_model(method), token_ids()
+    changed = ids.clone()
+    changed[:, 5:] = (changed[:, 5:] + 1) % VOCAB
+    with torch.no_grad():
+        before, after = model(ids), model(changed)
+    assert torch.equal(before[:, :5], after[:, :5])
+    assert not torch.allclose(before[:, 5:], after[:, 5:])
+
+
+@pytest.mark.parametrize("method", POSITION_METHODS)
+def test_same_seed_same_shared_weights(method):
+    reference = dict(make_model("none").named_parameters())
+    for name, parameter in make_model(method).named_parameters():
+        if name.startswith("position."):
+            continue
+        assert torch.equal(parameter, reference[name]), name
+
+
+def test_nope_attention_sees_a_set_of_earlier_tokens():
+    """NoPE attention is permutation-invariant over the keys: the mask only decides which keys exist."""
+    torch.manual_seed(0)
+    attention = CausalSelfAttention(16, 2, "none").double()
+    x = torch.randn(1, 6, 16, dtype=torch.float64)
+    # the last token attends to every token: permuting the earlier five leaves its output unchanged
+    permutation = torch.tensor([3, 0, 4, 1, 2, 5])
+    with torch.no_grad():
+        assert torch.allclose(attention(x)[0, -1], attention(x[:, permutation])[0, -1], atol=1e-12)
+
+
+def test_nope_two_layers_the_causal_mask_leaks_order():
+    """Layer 1's outputs at earlier positions saw different prefixes, so layer 2 can tell orders apart."""
+    model, ids = make_model("none", num_layers=2), token_ids()
+    permuted = ids[:, [3, 0, 4, 1, 2, 5, 6, 7]]
+    with torch.no_grad():
+        assert not torch.allclose(model(ids)[:, -1], model(permuted)[:, -1])
+
+
+@pytest.mark.parametrize("method", ["learned", "sinusoidal", "rope", "alibi"])
+def test_with_positions_the_order_of_earlier_tokens_matters(method):
+    model, ids = make_model(method, num_layers=1), token_ids()
+    permuted = ids[:, [3, 0, 4, 1, 2, 5, 6, 7]]
+    with torch.no_grad():
+        assert not torch.allclose(model(ids)[:, -1], model(permuted)[:, -1])
+
+
+def test_nope_last_output_ignores_the_order_of_earlier_tokens():
+    model, ids = make_model("none", num_layers=1), token_ids()
+    permuted = ids[:, [3, 0, 4, 1, 2, 5, 6, 7]]
+    with torch.no_grad():
+        assert torch.allclose(model(ids)[:, -1], model(permuted)[:, -1], atol=1e-12)
+
+
+def test_learned_adds_its_table_rows():
+    model, ids = make_model("learned", num_layers=0), token_ids()
+    expected = model.token(ids) + model.position.weight[:8]
+    with torch.no_grad():
+        assert torch.allclose(model(ids), model.head(model.norm(expected)))
+
+
+def test_sinusoidal_adds_the_fixed_table():
+    model, ids = make_model("sinusoidal", num_layers=0), token_ids(seq=20)
+    expected = model.token(ids) + sinusoidal_encoding(20, 16, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.allclose(model(ids), model.head(model.norm(expected)), atol=1e-7)
+
+
+def test_learned_beyond_its_table_raises_a_clear_error():
+    model = make_model("learned", context_length=8)
+    with pytest.raises(ValueError, match="context_length=8"):
+        model(token_ids(seq=9))
+    with pytest.raises(ValueError, match="no row"):
+        model(token_ids(seq=4), positions=torch.tensor([0, 1, 2, 8]))
+
+
+@pytest.mark.parametrize("method", ["none", "sinusoidal", "rope", "alibi"])
+def test_other_methods_read_longer_sequences(method):
+    assert make_model(method, context_length=8)(token_ids(seq=32)).shape == (3, 32, VOCAB)
+
+
+def reference_attention(attention: CausalSelfAttention, x: torch.Tensor) -> torch.Tensor:
+    """The same attention written out head by head with explicit loops over positions."""
+    seq, heads, head_dim = x.shape[1], attention.num_heads, attention.head_dim
+    q, k, v = attention.qkv(x)[0].split(heads * head_dim, dim=-1)
+    outputs = []
+    for h in range(heads):
+        columns = slice(h * head_dim, (h + 1) * head_dim)
+        qh, kh, vh = q[:, columns], k[:, columns], v[:, columns]
+        if attention.method == "rope":
+            qh, kh = apply_rope(qh), apply_rope(kh)
+        rows = []
+        for i in range(seq):
+            scores = torch.stack([qh[i] @ kh[j] / math.sqrt(head_dim) for j in range(i + 1)])
+            if attention.method == "alibi":
+                scores = scores + alibi_bias(heads, seq)[h, i, : i + 1].double()
+            rows.append(torch.softmax(scores, 0) @ vh[: i + 1])
+        outputs.append(torch.stack(rows))
+    return attention.out(torch.cat(outputs, dim=-1))[None]
+
+
+@pytest.mark.parametrize("method", POSITION_METHODS)
+def test_attention_matches_a_loop_written_reference(method):
+    torch.manual_seed(0)
+    attention = CausalSelfAttention(16, 4, method).double()
+    x = torch.randn(1, 7, 16, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.allclose(attention(x), reference_attention(attention, x), atol=1e-12)
+
+
+def test_alibi_with_explicit_positions_equals_the_default():
+    torch.manual_seed(0)
+    attention = CausalSelfAttention(16, 4, "alibi").double()
+    x = torch.randn(2, 7, 16, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.equal(attention(x), attention(x, torch.arange(7)))
+
+
+@pytest.mark.parametrize("method", POSITION_METHODS)
+def test_positions_zero_erase_the_position_signal(method):
+    """With every position 0, a model sees what a NoPE model with the same weights sees."""
+    model, nope, ids = make_model(method), make_model("none"), token_ids()
+    zeros = torch.zeros(8, dtype=torch.long)
+    with torch.no_grad():
+        if method == "learned":  # the same row 0 added to every token: not NoPE, but order-blind too
+            one_layer, permuted = make_model(method, num_layers=1), ids[:, [3, 0, 4, 1, 2, 5, 6, 7]]
+            assert torch.allclose(one_layer(ids, zeros)[:, -1], one_layer(permuted, zeros)[:, -1], atol=1e-12)
+        elif method == "sinusoidal":
+            shifted = model.token(ids) + sinusoidal_encoding(1, 16, dtype=torch.float64)[0]
+            x = shifted
+            for block in model.blocks:
+                x = block(x)
+            assert torch.allclose(model(ids, zeros), model.head(model.norm(x)), atol=1e-12)
+        else:
+            assert torch.allclose(model(ids, zeros), nope(ids), atol=1e-12)
+
+
+def test_copy_task_batch():
+    inputs, targets = copy_task_batch(4, 10, VOCAB, 2, torch.Generator().manual_seed(0))
+    assert inputs.shape == targets.shape == (4, 10) and inputs.dtype == torch.int64
+    assert (targets[:, :2] == IGNORE_INDEX).all()
+    assert torch.equal(targets[:, 2:], inputs[:, :-2])
+    assert 0 <= int(inputs.min()) and int(inputs.max()) < VOCAB
+    again, _ = copy_task_batch(4, 10, VOCAB, 2, torch.Generator().manual_seed(0))
+    assert torch.equal(inputs, again)
+
+
+def test_accuracy_counts_only_scored_positions():
+    model = make_model("rope")
+    inputs, targets = copy_task_batch(5, 8, VOCAB, 1, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        predictions = model(inputs).argmax(-1)
+    scored = targets != IGNORE_INDEX
+    expected = ((predictions == targets) & scored).sum().item() / scored.sum().item()
+    assert accuracy(model, inputs, targets) == pytest.approx(expected)
+    by_position = accuracy_by_position(model, inputs, targets)
+    assert by_position.shape == (8,) and torch.isnan(by_position[0])
+    assert torch.allclose(by_position[1:], ((predictions == targets).double().mean(0))[1:])
+    assert by_position[1:].mean().item() == pytest.approx(expected)
+
+
+def test_training_learns_the_previous_token_and_is_deterministic():
+    def run() -> tuple[list[float], float]:
+        torch.manual_seed(0)
+        generator = torch.Generator().manual_seed(1)
+        model = TinyTransformer(8, "rope", d_model=16, num_heads=2, num_layers=1, context_length=8)
+        losses = train(model, lambda: copy_task_batch(32, 8, 8, 1, generator), steps=60, learning_rate=1e-2)
+        evaluation = copy_task_batch(64, 8, 8, 1, torch.Generator().manual_seed(2))
+        return losses, accuracy(model, *evaluation)
+
+    losses, acc = run()
+    assert losses[-1] < 0.5 * losses[0]
+    assert acc > 0.5  # chance is 1/8
+    assert run() == (losses, acc)
+
+
+def test_unknown_method():
+    with pytest.raises(ValueError, match="Unknown position method"):
+        TinyTransformer(VOCAB, "relative")
