@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
 import socket
 import threading
 import time
@@ -23,20 +24,40 @@ def _loopback_only_connect(sock, address):
     return _real_connect(sock, address)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Unit tests run with every connection outside loopback refused: the course must work offline."""
-    monkeypatch.setattr(socket.socket, "connect", _loopback_only_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", _loopback_getaddrinfo)
+def _loopback_getaddrinfo(host, *args, **kwargs):
+    if host not in ("127.0.0.1", "localhost", "::1", None):
+        raise socket.gaierror(socket.EAI_NONAME, f"tests may not resolve {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
 
 
 _real_getaddrinfo = socket.getaddrinfo
 
 
-def _loopback_getaddrinfo(host, *args, **kwargs):
-    if host not in ("127.0.0.1", "localhost", "::1", None):
-        raise socket.gaierror(socket.EAI_NONAME, f"tests may not resolve {host!r}")
-    return _real_getaddrinfo(host, *args, **kwargs)
+@pytest.fixture(scope="session", autouse=True)
+def no_network():
+    """Every connection outside loopback is refused for the whole session, module- and session-scoped
+    fixtures included (they run before any function-scoped fixture): the course must work offline."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _loopback_only_connect)
+        patch.setattr(socket, "getaddrinfo", _loopback_getaddrinfo)
+        yield
+
+
+def data_is_required() -> bool:
+    """On CI (``$CI``, set by GitHub Actions) or with ``COURSE_REQUIRE_DATA=1``, missing data fails a test."""
+    return any(os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+               for name in ("CI", "COURSE_REQUIRE_DATA"))
+
+
+def fetch_or_skip(name: str) -> Path:
+    """``fetch(name)``; without the file, skip locally but fail on CI, where a skip would hide a gap."""
+    try:
+        return data.fetch(name, progress=False)
+    except OSError as error:
+        message = f"{name} is not available offline ({data.MIRROR_ENV}={os.environ.get(data.MIRROR_ENV)!r}): {error}"
+        if data_is_required():
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture
@@ -71,6 +92,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         elif self.path == "/hang":
             time.sleep(5)
+        elif self.path == "/endless":  # no Content-Length, and it never stops
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(PAYLOAD)
+            except OSError:
+                pass
+        elif self.path == "/announces-too-much":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 * len(PAYLOAD)))
+            self.end_headers()
+        elif self.path == "/trickle":  # one byte every 20 ms: alive, but far too slow
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            try:
+                for byte in PAYLOAD:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.02)
+            except OSError:
+                pass
         else:
             self.send_error(404)
 
@@ -86,7 +130,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_server():
-    """A server on 127.0.0.1 with /good, /wrong-bytes, /truncated, /hang; yields its base URL and request log."""
+    """A server on 127.0.0.1 with /good, /wrong-bytes, /truncated, /hang, /endless, /announces-too-much,
+    /trickle; yields its base URL and request log."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.requests = []

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import socket
+import stat
+import subprocess
+import sys
 import time
 
 import pytest
 from conftest import PAYLOAD, write
 
 import utils.data as data
+import utils.download as download
 from utils.data import DataFileError, UnknownDataFileError, fetch
 
 
@@ -215,3 +221,213 @@ def test_the_verdict_is_registered_with_the_published_checksum():
     entry = data.REGISTRY["the-verdict.txt"]
     assert entry.size == 20_479
     assert entry.checksum == "b41e41a68f0398a3154ae69e2e4c0e2694e17fe0d66730536837f1b01935b31f"
+
+
+# --- issue 16: nothing destroyed, bounded downloads, partial files, permissions, concurrency -----------
+
+
+def test_a_bad_file_in_data_is_reported_and_never_deleted(isolated_data, payload_entry, http_server):
+    url, _ = http_server
+    payload_entry(url + "/good")
+    placed = write(data.DATA_DIR / "payload.txt", b"saved by hand, but not the right text")
+    path = fetch("payload.txt", progress=False)
+    assert path == data.cache_dir() / "payload.txt" and path.read_bytes() == PAYLOAD
+    assert placed.read_bytes() == b"saved by hand, but not the right text"
+
+
+def test_bad_file_in_data_is_named_in_the_offline_message(isolated_data, payload_entry, monkeypatch):
+    payload_entry("http://127.0.0.1:9/unreachable")
+    placed = write(data.DATA_DIR / "payload.txt", PAYLOAD[:10])
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    with pytest.raises(DataFileError) as info:
+        fetch("payload.txt")
+    assert f"Found {placed}, but it is 10 bytes, not 90,000: not used (left as it is)" in str(info.value)
+    assert placed.read_bytes() == PAYLOAD[:10]
+
+
+def test_default_cache_is_a_folder_of_its_own_inside_data(monkeypatch):
+    monkeypatch.delenv(data.CACHE_ENV, raising=False)
+    assert data.cache_dir() == data.REPO_ROOT / "data" / ".cache"
+
+
+@pytest.mark.parametrize("where", ["data", "mirror"])
+def test_crlf_copy_of_a_text_file_is_accepted_and_left_untouched(isolated_data, payload_entry, monkeypatch,
+                                                                 where):
+    monkeypatch.setitem(data.REGISTRY, "payload.txt", dataclasses.replace(
+        payload_entry("http://127.0.0.1:9/unreachable"), text=True))
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    crlf = PAYLOAD.replace(b"\n", b"\r\n")
+    folder = data.DATA_DIR if where == "data" else isolated_data / "mirror"
+    monkeypatch.setenv(data.MIRROR_ENV, str(isolated_data / "mirror"))
+    original = write(folder / "payload.txt", crlf)
+    path = fetch("payload.txt")
+    assert path == data.cache_dir() / "payload.txt" and path.read_bytes() == PAYLOAD
+    assert original.read_bytes() == crlf
+    assert fetch("payload.txt") == path  # the second call uses the normalised copy
+
+
+def test_crlf_is_not_accepted_for_binary_files(isolated_data, payload_entry, monkeypatch):
+    payload_entry("http://127.0.0.1:9/unreachable")  # text=False: bytes are bytes
+    write(data.DATA_DIR / "payload.txt", PAYLOAD.replace(b"\n", b"\r\n"))
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    with pytest.raises(DataFileError, match="92,000 bytes, not 90,000"):
+        fetch("payload.txt")
+
+
+def test_windows_checkout_of_gpt2_ranks_works_offline(isolated_data, monkeypatch):
+    from utils.tokenizer import gpt2_tokenizer
+
+    shipped = (data.REPO_ROOT / "data" / "gpt2.tiktoken").read_bytes()
+    crlf = write(data.DATA_DIR / "gpt2.tiktoken", shipped.replace(b"\n", b"\r\n"))
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+    tokenizer = gpt2_tokenizer.__wrapped__()  # not the cached one built from the real data/
+    assert tokenizer.encode("Hello, world!") == gpt2_tokenizer().encode("Hello, world!") == [15496, 11, 995, 0]
+    assert crlf.read_bytes() == shipped.replace(b"\n", b"\r\n")
+
+
+def test_gitattributes_keeps_data_files_byte_exact():
+    rules = (data.REPO_ROOT / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "data/gpt2.tiktoken binary" in rules and "data/** -text" in rules
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/endless", "the server sent more than the registered 90,000 bytes"),
+    ("/announces-too-much", "the server announced 900,000 bytes, more than the registered 90,000"),
+])
+def test_download_stops_at_the_registered_size(isolated_data, payload_entry, http_server, path, message):
+    url, _ = http_server
+    payload_entry(url + path)
+    with pytest.raises(DataFileError, match=message):
+        fetch("payload.txt", progress=False)
+    assert leftovers(data.cache_dir()) == [] and not (data.cache_dir() / "payload.txt").exists()
+
+
+def test_trickling_download_is_abandoned_after_the_slow_window(isolated_data, payload_entry, http_server,
+                                                              monkeypatch):
+    url, _ = http_server
+    payload_entry(url + "/trickle")
+    monkeypatch.setattr(download, "SLOW_WINDOW", 0.5)
+    start = time.perf_counter()
+    with pytest.raises(DataFileError, match=r"slower than 4 KiB/s for 0.5 s \(\d+ of 90,000 bytes arrived\)"):
+        fetch("payload.txt", timeout=1, progress=False)
+    assert time.perf_counter() - start < 3
+    assert leftovers(data.cache_dir()) == []
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_partial_files_of_dead_processes_are_cleaned_live_ones_kept(isolated_data, payload_entry, http_server):
+    url, _ = http_server
+    payload_entry(url + "/good")
+    cache = data.cache_dir()
+    host = download._HOST
+    killed = write(cache / f".payload.txt.{host}.{dead_pid()}.0badc0de.part", b"x" * 1000)
+    old = write(cache / ".payload.txt.another-host.17.cafecafe.part", b"x")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    live = write(cache / f".payload.txt.another-host.{os.getpid()}.feedf00d.part", b"x")  # recent: kept
+    mine = write(cache / f".payload.txt.{host}.{os.getpid()}.beefbeef.part", b"x")  # a live process: kept
+    assert fetch("payload.txt", progress=False).read_bytes() == PAYLOAD
+    assert not killed.exists() and not old.exists() and live.exists() and mine.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_downloads_are_readable_by_others_as_the_umask_allows(isolated_data, payload_entry, http_server):
+    url, _ = http_server
+    payload_entry(url + "/good")
+    previous = os.umask(0o022)
+    try:
+        path = fetch("payload.txt", progress=False)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_unreadable_cached_copy_is_reported(isolated_data, payload_entry, monkeypatch):
+    payload_entry("http://127.0.0.1:9/unreachable")
+    cached = write(data.cache_dir() / "payload.txt", PAYLOAD)
+    monkeypatch.setenv(data.OFFLINE_ENV, "1")
+
+    def denied(path, algorithm="sha256"):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data, "file_checksum", denied)
+    with pytest.raises(DataFileError, match=f"Found {cached}, but it is not readable by you"):
+        fetch("payload.txt")
+
+
+def test_permission_error_on_write_gives_the_course_message(isolated_data, payload_entry, http_server,
+                                                            monkeypatch):
+    url, _ = http_server
+    payload_entry(url + "/good")
+
+    def denied(source, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(download.os, "replace", denied)
+    with pytest.raises(DataFileError, match=f"Cannot write payload.txt into the cache folder .*{data.CACHE_ENV}"):
+        fetch("payload.txt", progress=False)
+    assert leftovers(data.cache_dir()) == []
+
+
+def test_concurrent_fetches_over_a_corrupt_cache_all_succeed(isolated_data, payload_entry, http_server):
+    url, _ = http_server
+    entry = payload_entry(url + "/good")
+    cached = write(data.cache_dir() / "payload.txt", b"corrupt")
+    script = (
+        "import sys, utils.data as d\n"
+        "d.DATA_DIR = d.Path(sys.argv[1])\n"
+        "d.REGISTRY['payload.txt'] = d.DataFile('payload.txt', sys.argv[2], sys.argv[3], int(sys.argv[4]), "
+        "'test', 'test payload')\n"
+        "assert d.fetch('payload.txt', progress=False).read_bytes().startswith(b'The quick')\n"
+    )
+    env = {**os.environ, data.CACHE_ENV: str(data.cache_dir())}
+    env.pop(data.MIRROR_ENV, None)
+    env.pop(data.OFFLINE_ENV, None)
+    arguments = [str(data.DATA_DIR), entry.url, entry.checksum, str(entry.size)]
+    processes = [subprocess.Popen([sys.executable, "-c", script, *arguments], env=env, stderr=subprocess.PIPE)
+                 for _ in range(8)]
+    errors = [process.communicate(timeout=60)[1].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0] * 8, errors
+    assert cached.read_bytes() == PAYLOAD and leftovers(data.cache_dir()) == []
+
+
+@pytest.mark.parametrize("setting, offline", [("1", True), ("true", True), ("YES", True), (" on ", True),
+                                              ("0", False), ("false", False), ("No", False), ("off", False),
+                                              ("", False), (None, False)])
+def test_offline_setting_is_parsed_as_people_write_it(monkeypatch, setting, offline):
+    if setting is None:
+        monkeypatch.delenv(data.OFFLINE_ENV, raising=False)
+    else:
+        monkeypatch.setenv(data.OFFLINE_ENV, setting)
+    assert data.offline_mode() is offline
+
+
+def test_offline_false_allows_downloads(isolated_data, payload_entry, http_server, monkeypatch):
+    url, requests = http_server
+    payload_entry(url + "/good")
+    monkeypatch.setenv(data.OFFLINE_ENV, "false")
+    assert fetch("payload.txt", progress=False).read_bytes() == PAYLOAD and requests == ["/good"]
+
+
+def test_unclear_offline_setting_is_an_error(isolated_data, payload_entry, monkeypatch):
+    payload_entry("http://127.0.0.1:9/unreachable")
+    monkeypatch.setenv(data.OFFLINE_ENV, "maybe")
+    with pytest.raises(ValueError, match="COURSE_OFFLINE='maybe' is not understood"):
+        fetch("payload.txt")
+
+
+@pytest.fixture(scope="module")
+def connection_attempt_in_a_module_fixture():
+    try:
+        socket.create_connection(("192.0.2.1", 80), timeout=2).close()
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
+    return "connected"
+
+
+def test_network_guard_covers_module_scoped_fixtures(connection_attempt_in_a_module_fixture):
+    assert "tests may not" in connection_attempt_in_a_module_fixture
