@@ -103,10 +103,9 @@ def exporter() -> tuple[HTMLExporter, build_slides.RewriteLinks]:
     config.HTMLExporter.extra_template_basedirs = [str(build_slides.TEMPLATES)]
     config.HTMLExporter.extra_template_paths = [str(build_slides.TEMPLATES / "common")]
     html = HTMLExporter(config=config)
-    for preprocessor in build_slides.shared_preprocessors(config):
-        html.register_preprocessor(preprocessor, enabled=True)
     # Readers of the website do not run the Colab setup cell; the badge link stays in the header.
-    config.TagRemovePreprocessor.remove_cell_tags = {SETUP_TAG}
+    for preprocessor in build_slides.shared_preprocessors(config, remove_cell_tags=frozenset({SETUP_TAG})):
+        html.register_preprocessor(preprocessor, enabled=True)
     links = build_slides.RewriteLinks(config=config)
     html.register_preprocessor(links, enabled=True)
     return html, links
@@ -126,7 +125,7 @@ def write_page(html: HTMLExporter, links: build_slides.RewriteLinks, notebook: n
                repo_path: str, output_dir: Path, title: str) -> Path:
     page = site_path(repo_path)
     links.page, links.resolve = repo_path, link_resolver(page)
-    html.mathjax_url = relative("static/mathjax/es5/tex-svg.js", page)
+    html.mathjax_url = relative("static/mathjax/es5/tex-svg-full.js", page)
     resources = {"site": {"nav": navigation(repo_path, page)}, "metadata": {"name": title}}
     body, _ = html.from_notebook_node(notebook, resources=resources)
     # GitHub's heading anchors are lower-case ("#course-map"), nbconvert's keep the case ("#Course-map").

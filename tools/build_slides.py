@@ -128,9 +128,10 @@ class StripTestMarkers(Preprocessor):
         return cell, resources
 
 
-def shared_preprocessors(config: Config) -> list[Preprocessor]:
+def shared_preprocessors(config: Config, remove_cell_tags: frozenset[str] = frozenset()) -> list[Preprocessor]:
     """Hide the code of plotting cells tagged ``hide-input`` and the test markers (slides and website)."""
     config.TagRemovePreprocessor.remove_input_tags = {HIDE_INPUT_TAG}
+    config.TagRemovePreprocessor.remove_cell_tags = set(remove_cell_tags)
     config.TagRemovePreprocessor.enabled = True
     return [TagRemovePreprocessor(config=config), StripTestMarkers(config=config)]
 
@@ -151,7 +152,7 @@ def exporter() -> SlidesExporter:
     config.SlidesExporter.reveal_height = str(SLIDE_HEIGHT)
     config.SlidesExporter.reveal_scroll = False
     config.SlidesExporter.reveal_theme = "white"
-    config.SlidesExporter.mathjax_url = "mathjax/es5/tex-svg.js"
+    config.SlidesExporter.mathjax_url = "mathjax/es5/tex-svg-full.js"
     config.SlidesExporter.template_name = "course_reveal"
     config.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.SlidesExporter.extra_template_paths = [str(TEMPLATES / "common")]
