@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from utils.data import fetch
-from utils.windows import SlidingWindowDataset, count_windows, create_dataloader
+from utils.token_ids import check_token_ids
+from utils.windows import ArrayWindows, SlidingWindowDataset, TensorWindows, count_windows, create_dataloader
 
 
 def classic_windows(ids: list[int], max_length: int, stride: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -263,3 +267,68 @@ def test_fewer_windows_than_a_batch_with_drop_last():
     with pytest.raises(ValueError, match=r"Only 3 windows, fewer than batch_size=4"):
         create_dataloader(list(range(7)), batch_size=4, max_length=4, stride=1)
     assert len(create_dataloader(list(range(7)), batch_size=4, max_length=4, stride=1, drop_last=False)) == 1
+
+
+# --- token IDs read from a file: unsigned dtypes (issue 16) ---------------------------------------------
+
+
+@pytest.mark.parametrize("make", [
+    lambda ids: np.array(ids, dtype=np.uint16),
+    lambda ids: torch.tensor(ids, dtype=torch.uint16),
+    lambda ids: torch.tensor(ids, dtype=torch.uint8),
+    lambda ids: np.array(ids, dtype=np.uint32),
+])
+def test_check_token_ids_accepts_unsigned_ids(make):
+    checked = check_token_ids(make([0, 5, 255]), vocab_size=256)
+    assert checked.dtype == torch.int64 and checked.tolist() == [0, 5, 255]
+    with pytest.raises(ValueError, match="Token ID 255 at position 2 is out of range: valid IDs are 0 to 9"):
+        check_token_ids(make([0, 5, 255]), vocab_size=10)
+
+
+def test_check_token_ids_on_a_read_only_uint16_memmap(tmp_path):
+    path = tmp_path / "tokens.bin"
+    np.array([40, 367, 50_256], dtype=np.uint16).tofile(path)
+    ids = np.memmap(path, dtype=np.uint16, mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns about non-writable arrays it would share
+        checked = check_token_ids(ids, vocab_size=50_257)
+    assert checked.tolist() == [40, 367, 50_256]
+    assert torch.nn.Embedding(50_257, 2)(checked).shape == (3, 2)
+    with pytest.raises(ValueError, match="Token ID 50256 at position 2"):
+        check_token_ids(ids, vocab_size=50_000)
+
+
+@pytest.mark.parametrize("ids, error, message", [
+    ("some text", TypeError, "got a str. Tokenize the text first"),
+    ([[1, 2], [3]], ValueError, "a (nested) list of ints of equal lengths"),
+    (np.array(["a", "b"]), TypeError, "Token IDs must be integers, got dtype <U1"),
+    (np.array([1.0, 2.0]), TypeError, "Token IDs must be integers, got dtype float64"),
+])
+def test_check_token_ids_explains_what_torch_would_not(ids, error, message):
+    with pytest.raises(error) as info:
+        check_token_ids(ids, vocab_size=10)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("vocab_size, error", [(0, ValueError), (-5, ValueError), (10.0, TypeError),
+                                               (True, TypeError), ("10", TypeError)])
+def test_check_token_ids_vocab_size_follows_the_shared_contract(vocab_size, error):
+    with pytest.raises(error, match="vocab_size"):
+        check_token_ids([1, 2], vocab_size=vocab_size)
+
+
+def test_both_strategies_are_sliding_window_datasets_and_pickle(tmp_path):
+    tensor_windows = SlidingWindowDataset(list(range(20)), max_length=4, stride=2)
+    array_windows = SlidingWindowDataset(np.arange(20, dtype=np.uint16), max_length=4, stride=2)
+    assert isinstance(tensor_windows, TensorWindows) and isinstance(array_windows, ArrayWindows)
+    assert all(isinstance(ds, SlidingWindowDataset) for ds in (tensor_windows, array_windows))
+    for dataset in (tensor_windows, array_windows):  # DataLoader workers on macOS/Windows pickle the dataset
+        copy = pickle.loads(pickle.dumps(dataset))
+        assert len(copy) == len(dataset) == 8
+        assert all(torch.equal(a, b) for a, b in zip(copy[3], dataset[3], strict=True))
+
+
+def test_sizes_accept_integer_tensors_and_share_the_validation_contract():
+    assert len(SlidingWindowDataset(list(range(20)), max_length=torch.tensor(4), stride=np.int8(2))) == 8
+    with pytest.raises(TypeError, match=r"stride must be a positive integer, got tensor\(2\.5000\)"):
+        SlidingWindowDataset(list(range(20)), max_length=4, stride=torch.tensor(2.5))
