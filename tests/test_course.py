@@ -1,4 +1,4 @@
-"""Course-wide consistency: every notebook follows the skeleton, stays in sync, lints, and builds slides."""
+"""Course-wide consistency: every notebook follows the skeleton, stays in sync and lints (slides: test_presenting)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_every_notebook_is_on_the_course_map_and_numbered_in_order():
 
 
 def test_readme_course_map_links_every_notebook_with_its_badge():
-    readme = (REPO_ROOT / "README.md").read_text()
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         lesson = LESSONS[path.name]
         assert f"[{lesson.title}](notebooks/{path.name})" in readme
@@ -125,9 +125,8 @@ def test_committed_outputs_are_clean(path):
             where = f"code cell {index}"
             if output["output_type"] == "stream" and output["name"] == "stderr":
                 assert "NBVAL_IGNORE_OUTPUT" in text, f"{where} committed stderr: {''.join(output['text'])[:200]}"
-            if output["output_type"] == "error":
-                assert "NBVAL_RAISES_EXCEPTION" in text, f"{where} raised without NBVAL_RAISES_EXCEPTION"
-                assert len(output["traceback"]) == 1, f"{where}: keep only the message (tools/execute_notebooks.py)"
+            assert output["output_type"] != "error", \
+                f"{where} committed an error: catch it and print f\"{{type(error).__name__}}: {{error}}\""
             shown = json.dumps(output.get("text", "")) + json.dumps(output.get("data", {}).get("text/plain", ""))
             shown += json.dumps(output.get("evalue", ""))
             match = PRIVATE.search(shown)
@@ -144,19 +143,8 @@ def test_ruff_lints_utils_tests_tools_and_notebooks():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_slides_build(path, tmp_path):
-    from nbconvert import SlidesExporter
-
-    html, _ = SlidesExporter().from_filename(str(path))
-    sections = html.count("<section")
-    headings = sum(1 for c in load(path)["cells"] if c["cell_type"] == "markdown" and source(c).startswith("## "))
-    assert 'class="reveal"' in html
-    assert sections >= headings + 1, f"{sections} slides for {headings} sections"
-
-
 def test_github_workflow_runs_the_readme_test_command():
-    readme = (REPO_ROOT / "README.md").read_text()
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     command = re.search(r"## Run the tests\n+```bash\n(.+?)\n```", readme).group(1).strip()
     workflow = (REPO_ROOT / ".github" / "workflows" / "tests.yml").read_text()
     assert f"run: {command}" in workflow
