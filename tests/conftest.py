@@ -19,7 +19,11 @@ _real_connect = socket.socket.connect
 
 def _loopback_only_connect(sock, address):
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and sock.family != socket.AF_UNIX:
+    if (
+        isinstance(host, str)
+        and host not in ("127.0.0.1", "localhost", "::1")
+        and sock.family != socket.AF_UNIX
+    ):
         raise ConnectionRefusedError(f"tests may not reach the network (tried {address!r})")
     return _real_connect(sock, address)
 
@@ -45,8 +49,10 @@ def no_network():
 
 def data_is_required() -> bool:
     """On CI (``$CI``, set by GitHub Actions) or with ``COURSE_REQUIRE_DATA=1``, missing data fails a test."""
-    return any(os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
-               for name in ("CI", "COURSE_REQUIRE_DATA"))
+    return any(
+        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+        for name in ("CI", "COURSE_REQUIRE_DATA")
+    )
 
 
 def fetch_or_skip(name: str) -> Path:
@@ -148,8 +154,13 @@ def payload_entry(monkeypatch):
 
     def register(url: str, algorithm: str = "sha256") -> data.DataFile:
         entry = data.DataFile(
-            filename="payload.txt", url=url, checksum=hashlib.new(algorithm, PAYLOAD).hexdigest(),
-            size=len(PAYLOAD), licence="test", description="test payload", algorithm=algorithm,
+            filename="payload.txt",
+            url=url,
+            checksum=hashlib.new(algorithm, PAYLOAD).hexdigest(),
+            size=len(PAYLOAD),
+            licence="test",
+            description="test payload",
+            algorithm=algorithm,
         )
         monkeypatch.setitem(data.REGISTRY, "payload.txt", entry)
         return entry

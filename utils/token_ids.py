@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from .validation import check_positive_int, integer_kind, require_integer_ids
 
 
@@ -30,8 +31,10 @@ def _as_tensor(ids: object) -> torch.Tensor:
     if isinstance(ids, torch.Tensor):
         return ids
     if isinstance(ids, str | bytes):
-        raise TypeError(f"Token IDs must be integers, got a {type(ids).__name__}. Tokenize the text first, "
-                        "e.g. gpt2_tokenizer().encode(text).")
+        raise TypeError(
+            f"Token IDs must be integers, got a {type(ids).__name__}. Tokenize the text first, "
+            "e.g. gpt2_tokenizer().encode(text)."
+        )
     if isinstance(ids, np.ndarray):
         require_integer_ids(ids.dtype)
         return torch.from_numpy(np.array(ids, dtype=np.int64 if ids.dtype.kind == "u" else None))
@@ -40,7 +43,8 @@ def _as_tensor(ids: object) -> torch.Tensor:
     except (TypeError, ValueError, RuntimeError) as error:
         raise (ValueError if isinstance(ids, Sequence) else TypeError)(
             f"Token IDs must be an int, a (nested) list of ints of equal lengths, a tensor or a NumPy array; "
-            f"got {type(ids).__name__} that torch cannot read ({error}).") from None
+            f"got {type(ids).__name__} that torch cannot read ({error})."
+        ) from None
     if tensor.numel() == 0:
         tensor = tensor.long()  # torch.as_tensor([]) is float32; an empty list of IDs is fine
     return tensor
@@ -70,12 +74,16 @@ def check_token_ids(ids: torch.Tensor | np.ndarray | Sequence | int, vocab_size:
         value = int(tensor.flatten()[first])
         count = f"{len(flat_bad)} of {tensor.numel()} IDs out of range; the first is shown"
         if value < 0:
-            hint = ("negative IDs are not allowed (the lookup does not count from the end). If -1 marks "
-                    "padding, replace it with a real padding ID and pass padding_idx=... to nn.Embedding.")
+            hint = (
+                "negative IDs are not allowed (the lookup does not count from the end). If -1 marks "
+                "padding, replace it with a real padding ID and pass padding_idx=... to nn.Embedding."
+            )
         else:
-            hint = (f"the IDs come from a larger vocabulary than this table has rows. Use the tokenizer that "
-                    f"matches the table, or create it with num_embeddings ≥ {int(tensor.max()) + 1} "
-                    "(the largest ID + 1).")
+            hint = (
+                f"the IDs come from a larger vocabulary than this table has rows. Use the tokenizer that "
+                f"matches the table, or create it with num_embeddings ≥ {int(tensor.max()) + 1} "
+                "(the largest ID + 1)."
+            )
         raise ValueError(
             f"Token ID {value} at position {_position(first, tuple(tensor.shape))} is out of range: valid IDs "
             f"are 0 to {vocab_size - 1} for a vocabulary of {vocab_size} ({count}). Hint: {hint}"

@@ -7,6 +7,7 @@ from functools import lru_cache
 import tiktoken
 from tiktoken.load import load_tiktoken_bpe
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from .data import REGISTRY, fetch
 
 END_OF_TEXT = "<|endoftext|>"

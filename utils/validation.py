@@ -15,6 +15,8 @@ import numbers
 import numpy as np
 import torch
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
+
 __all__ = ["check_int", "check_positive_int", "integer_kind", "require_integer_ids"]
 
 
@@ -29,11 +31,15 @@ def check_int(value: object, name: str, *, minimum: int | None = None, example: 
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         adjective = "a positive integer" if minimum == 1 else "an integer"
-        raise TypeError(f"{name} must be {adjective}, got {value!r} ({type(value).__name__}). "
-                        f"Pass a whole number such as {name}={example}.")
+        raise TypeError(
+            f"{name} must be {adjective}, got {value!r} ({type(value).__name__}). "
+            f"Pass a whole number such as {name}={example}."
+        )
     if minimum is not None and value < minimum:
         wanted = "a positive whole number" if minimum == 1 else f"a whole number ≥ {minimum}"
-        raise ValueError(f"{name} must be at least {minimum}, got {value}. Pass {wanted} such as {name}={example}.")
+        raise ValueError(
+            f"{name} must be at least {minimum}, got {value}. Pass {wanted} such as {name}={example}."
+        )
     return int(value)
 
 
@@ -58,6 +64,8 @@ def integer_kind(dtype: object) -> str:
 def require_integer_ids(dtype: object) -> None:
     """TypeError unless ``dtype`` is an integer dtype: token IDs are row numbers of an embedding table."""
     if not integer_kind(dtype):
-        raise TypeError(f"Token IDs must be integers, got dtype {dtype}. Token IDs are row numbers of an "
-                        "embedding table; convert whole-number IDs with .long() (tensor) or "
-                        ".astype(np.int64) (array), or tokenize the text again.")
+        raise TypeError(
+            f"Token IDs must be integers, got dtype {dtype}. Token IDs are row numbers of an "
+            "embedding table; convert whole-number IDs with .long() (tensor) or "
+            ".astype(np.int64) (array), or tokenize the text again."
+        )

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from .validation import check_positive_int, require_integer_ids
 
 TokenIds = Sequence[int] | torch.Tensor | np.ndarray
@@ -46,8 +47,10 @@ def count_windows(num_tokens: int, max_length: int, stride: int) -> int:
 
 def _reject_negative(smallest: int, where: str = "") -> None:
     if smallest < 0:
-        raise ValueError(f"Token IDs must be >= 0, found {smallest}{where}. Token IDs are row numbers of an "
-                         "embedding table; pass the IDs a tokenizer produced.")
+        raise ValueError(
+            f"Token IDs must be >= 0, found {smallest}{where}. Token IDs are row numbers of an "
+            "embedding table; pass the IDs a tokenizer produced."
+        )
 
 
 def _name_non_integer_element(token_ids: Sequence) -> None:
@@ -56,8 +59,10 @@ def _name_non_integer_element(token_ids: Sequence) -> None:
         if isinstance(token, Sequence) and not isinstance(token, str | bytes):
             continue
         if isinstance(token, bool) or not isinstance(token, numbers.Integral):
-            raise TypeError(f"Token IDs must be integers, but element {position} is {token!r} "
-                            f"({type(token).__name__}). Pass the list the tokenizer's encode() returns.")
+            raise TypeError(
+                f"Token IDs must be integers, but element {position} is {token!r} "
+                f"({type(token).__name__}). Pass the list the tokenizer's encode() returns."
+            )
 
 
 def _as_int64_tensor(token_ids: Sequence[int] | torch.Tensor) -> torch.Tensor:
@@ -66,18 +71,24 @@ def _as_int64_tensor(token_ids: Sequence[int] | torch.Tensor) -> torch.Tensor:
         require_integer_ids(token_ids.dtype)
         tokens = token_ids.to(torch.int64)  # returns token_ids itself when it is int64 already
     elif isinstance(token_ids, str | bytes):
-        raise TypeError("SlidingWindowDataset needs token IDs, got a string. Tokenize it first, or "
-                        "pass the text to create_dataloader(), which tokenizes it with GPT-2's BPE.")
+        raise TypeError(
+            "SlidingWindowDataset needs token IDs, got a string. Tokenize it first, or "
+            "pass the text to create_dataloader(), which tokenizes it with GPT-2's BPE."
+        )
     elif not isinstance(token_ids, Sequence):
-        raise TypeError(f"Token IDs must be a list of ints, a 1-D integer tensor or a NumPy array, "
-                        f"got {type(token_ids).__name__}.")
+        raise TypeError(
+            f"Token IDs must be a list of ints, a 1-D integer tensor or a NumPy array, "
+            f"got {type(token_ids).__name__}."
+        )
     else:
         if not all(type(token) is int for token in token_ids):  # what encode() returns passes at once
             _name_non_integer_element(token_ids)
         tokens = torch.tensor(list(token_ids), dtype=torch.int64)
     if tokens.dim() != 1:
-        raise ValueError(f"Token IDs must be one flat sequence (1-D), got shape {tuple(tokens.shape)}. "
-                         "Concatenate the documents' IDs first, e.g. with .flatten() or torch.cat().")
+        raise ValueError(
+            f"Token IDs must be one flat sequence (1-D), got shape {tuple(tokens.shape)}. "
+            "Concatenate the documents' IDs first, e.g. with .flatten() or torch.cat()."
+        )
     if tokens.numel():
         _reject_negative(int(tokens.min()))
     return tokens
@@ -116,17 +127,21 @@ class SlidingWindowDataset(Dataset):
         """Count the windows; a text shorter than one window is an error."""
         self.num_tokens = num_tokens
         if num_tokens < self.max_length + 1:
-            raise ValueError(f"Only {num_tokens} tokens, but max_length={self.max_length} needs at least "
-                             f"{self.max_length + 1} (max_length + 1: the target is the input shifted by one "
-                             "token). Use a longer text or a smaller max_length.")
+            raise ValueError(
+                f"Only {num_tokens} tokens, but max_length={self.max_length} needs at least "
+                f"{self.max_length + 1} (max_length + 1: the target is the input shifted by one "
+                "token). Use a longer text or a smaller max_length."
+            )
         self._length = count_windows(num_tokens, self.max_length, self.stride)
 
     def __len__(self) -> int:
         return self._length
 
     def __repr__(self) -> str:
-        return (f"SlidingWindowDataset({len(self)} windows of max_length={self.max_length}, "
-                f"stride={self.stride}, over {self.num_tokens:,} tokens; {self._source})")
+        return (
+            f"SlidingWindowDataset({len(self)} windows of max_length={self.max_length}, "
+            f"stride={self.stride}, over {self.num_tokens:,} tokens; {self._source})"
+        )
 
 
 class TensorWindows(SlidingWindowDataset):
@@ -159,8 +174,10 @@ class ArrayWindows(SlidingWindowDataset):
         self._set_sizes(max_length, stride)
         require_integer_ids(token_ids.dtype)
         if token_ids.ndim != 1:
-            raise ValueError(f"Token IDs must be one flat sequence (1-D), got shape {token_ids.shape}. "
-                             "Use .reshape(-1) or np.concatenate() first.")
+            raise ValueError(
+                f"Token IDs must be one flat sequence (1-D), got shape {token_ids.shape}. "
+                "Use .reshape(-1) or np.concatenate() first."
+            )
         if token_ids.dtype.kind == "i" and not isinstance(token_ids, np.memmap) and token_ids.size:
             _reject_negative(int(token_ids.min()))  # in RAM anyway: check now (a memmap would be read whole)
         self.array = token_ids
@@ -170,14 +187,22 @@ class ArrayWindows(SlidingWindowDataset):
         if not -self._length <= index < self._length:
             raise IndexError(f"window {index} out of range for {self._length} windows")
         start = (index % self._length) * self.stride
-        chunk = torch.from_numpy(self.array[start:start + self.max_length + 1].astype(np.int64))
+        chunk = torch.from_numpy(self.array[start : start + self.max_length + 1].astype(np.int64))
         _reject_negative(int(chunk.min()), f" in window {index}")
         return chunk[:-1], chunk[1:]
 
 
-def create_dataloader(text_or_ids: str | TokenIds, batch_size: int = 4, max_length: int = 256,
-                      stride: int = 128, shuffle: bool = True, drop_last: bool = True, num_workers: int = 0,
-                      tokenizer=None, generator: torch.Generator | None = None) -> DataLoader:
+def create_dataloader(
+    text_or_ids: str | TokenIds,
+    batch_size: int = 4,
+    max_length: int = 256,
+    stride: int = 128,
+    shuffle: bool = True,
+    drop_last: bool = True,
+    num_workers: int = 0,
+    tokenizer=None,
+    generator: torch.Generator | None = None,
+) -> DataLoader:
     """Text or token IDs → a ``DataLoader`` of ``(inputs, targets)`` batches, each ``(batch_size, max_length)``.
 
     A string is encoded with ``tokenizer`` (default: GPT-2's BPE from :func:`utils.tokenizer.gpt2_tokenizer`,
@@ -187,8 +212,10 @@ def create_dataloader(text_or_ids: str | TokenIds, batch_size: int = 4, max_leng
     batch_size = check_positive_int(batch_size, "batch_size")
     if isinstance(text_or_ids, str):
         if not text_or_ids:
-            raise ValueError("The text is empty: there is nothing to cut into windows. Pass the text itself, "
-                             "e.g. fetch('the-verdict.txt').read_text().")
+            raise ValueError(
+                "The text is empty: there is nothing to cut into windows. Pass the text itself, "
+                "e.g. fetch('the-verdict.txt').read_text()."
+            )
         if tokenizer is None:
             from .tokenizer import gpt2_tokenizer
 
@@ -197,13 +224,23 @@ def create_dataloader(text_or_ids: str | TokenIds, batch_size: int = 4, max_leng
     elif isinstance(text_or_ids, list | tuple | torch.Tensor | np.ndarray):
         token_ids = text_or_ids
     else:
-        raise TypeError(f"create_dataloader needs a text (str) or token IDs (list of ints, 1-D integer tensor "
-                        f"or NumPy array), got {type(text_or_ids).__name__}. For a file, pass "
-                        "path.read_text(encoding='utf-8').")
+        raise TypeError(
+            f"create_dataloader needs a text (str) or token IDs (list of ints, 1-D integer tensor "
+            f"or NumPy array), got {type(text_or_ids).__name__}. For a file, pass "
+            "path.read_text(encoding='utf-8')."
+        )
     dataset = SlidingWindowDataset(token_ids, max_length=max_length, stride=stride)
     if drop_last and len(dataset) < batch_size:
-        raise ValueError(f"Only {len(dataset)} windows, fewer than batch_size={batch_size}: with drop_last=True "
-                         "the loader would yield no batch at all. Use a smaller batch_size or stride, a longer "
-                         "text, or drop_last=False.")
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
-                      num_workers=num_workers, generator=generator)
+        raise ValueError(
+            f"Only {len(dataset)} windows, fewer than batch_size={batch_size}: with drop_last=True "
+            "the loader would yield no batch at all. Use a smaller batch_size or stride, a longer "
+            "text, or drop_last=False."
+        )
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        drop_last=drop_last,
+        num_workers=num_workers,
+        generator=generator,
+    )
