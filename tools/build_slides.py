@@ -17,6 +17,7 @@ nothing is re-executed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
@@ -145,7 +146,9 @@ def copy_vendor(output_dir: Path) -> None:
         shutil.copytree(VENDOR / package, target)
 
 
+@functools.cache
 def exporter() -> SlidesExporter:
+    """One configured exporter per process (compiling its templates is the slow part of a small build)."""
     config = Config()
     config.SlidesExporter.reveal_url_prefix = "reveal.js"
     config.SlidesExporter.reveal_width = str(SLIDE_WIDTH)
@@ -183,7 +186,7 @@ def build(output_dir: Path = DEFAULT_OUTPUT, notebooks: list[Path] | None = None
     slides = exporter()
     written = []
     for notebook in notebooks or all_notebooks():
-        slides.links.page = notebook.relative_to(REPO_ROOT).as_posix()
+        slides.links.page = Path(notebook).resolve().relative_to(REPO_ROOT).as_posix()
         body, _ = slides.from_filename(str(notebook))
         target = output_dir / f"{notebook.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
