@@ -37,8 +37,12 @@ MAX_FAILING_SCREENSHOTS = 6
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("COURSE_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("COURSE_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -66,8 +70,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable,
-                                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        chromium = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
         yield chromium
         chromium.close()
 
@@ -81,8 +86,9 @@ def offline_page(browser, root: Path):
 
     def route(route):
         url = route.request.url
-        if url.startswith("data:") or (url.startswith("file://") and unquote(urlparse(url).path).startswith(
-                str(root))):
+        if url.startswith("data:") or (
+            url.startswith("file://") and unquote(urlparse(url).path).startswith(str(root))
+        ):
             route.continue_()
         else:
             page.failures.append(f"request outside the build (not offline): {url[:120]}")
@@ -163,8 +169,9 @@ def test_every_slide_fits_1280x720(browser, decks_dir, notebook):
     failing += page.failures
     page.close()
     print(f"{deck.name}: {len(slides)} slides checked")
-    assert not failing, f"{len(failing)} of {len(slides)} slides do not fit 1280×720 or fail offline:\n" + \
-        "\n".join(failing)
+    assert not failing, (
+        f"{len(failing)} of {len(slides)} slides do not fit 1280×720 or fail offline:\n" + "\n".join(failing)
+    )
 
 
 def test_every_site_page_links_images_math_offline(browser, tmp_path):
@@ -186,11 +193,14 @@ def test_every_site_page_links_images_math_offline(browser, tmp_path):
                 continue
             target = Path(unquote(urlparse(href).path))
             if not target.exists():
-                problems.append(f"{name}: broken link to {target.relative_to(site) if site in target.parents else target}")
+                problems.append(
+                    f"{name}: broken link to {target.relative_to(site) if site in target.parents else target}"
+                )
             elif target.suffix == ".html" and site in target.parents:
                 queue.append(target)
         for image in page.eval_on_selector_all(
-                "img", "imgs => imgs.map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))"):
+            "img", "imgs => imgs.map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))"
+        ):
             if not image["ok"]:
                 problems.append(f"{name}: image not loaded: {image['src']}")
         # After MathJax: no "$…$" left as text in rendered Markdown, and no formula in error.
@@ -204,7 +214,9 @@ def test_every_site_page_links_images_math_offline(browser, tmp_path):
         problems += [f"{name}: {failure}" for failure in page.failures]
         if name in ("index.html", "notebooks/05_positional_embeddings.html", "solutions/index.html"):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / ("site-" + name.replace("/", "-").replace(".html", ".png"))))
+            page.screenshot(
+                path=str(SCREENSHOTS / ("site-" + name.replace("/", "-").replace(".html", ".png")))
+            )
     page.close()
     unreached = sorted(p.relative_to(site).as_posix() for p in pages if p not in seen)
     print(f"site: {len(seen)} pages crawled, {rendered} formulas rendered")

@@ -11,7 +11,16 @@ import pytest
 
 from utils.data import REPO_ROOT
 
-SKIP_DIRS = {".git", ".venv", ".venv-ci", "build", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    ".venv-ci",
+    "build",
+    "node_modules",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+}
 MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HTML_LINK = re.compile(r"""(?:href|src)=["']([^"']+)["']""")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -80,8 +89,11 @@ def test_relative_links_resolve(path):
         resolved = (path.parent / target).resolve() if target else path
         if not resolved.exists():
             broken.append(f"{link}: no such file")
-        elif anchor and resolved.suffix in (".md", ".ipynb") and anchor.lower() not in {
-                a.lower() for a in anchors(resolved)}:
+        elif (
+            anchor
+            and resolved.suffix in (".md", ".ipynb")
+            and anchor.lower() not in {a.lower() for a in anchors(resolved)}
+        ):
             broken.append(f"{link}: no heading with anchor #{anchor}")
         elif REPO_ROOT not in resolved.parents and resolved != REPO_ROOT:
             broken.append(f"{link}: points outside the repository")

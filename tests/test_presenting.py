@@ -17,7 +17,9 @@ from utils.data import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import sync_notebooks  # noqa: E402
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted(
+    (REPO_ROOT / "solutions").glob("*.ipynb")
+)
 IDS = [f"{path.parent.name}/{path.name}" for path in NOTEBOOKS]
 
 # Everything that makes a run differ from Colab's "Run all", which ignores cell tags and stops at the first
@@ -89,7 +91,9 @@ def test_every_heading_line_starts_its_cell(path):
             continue
         for number, line in heading_lines(source(cell)):
             if number != 0:
-                problems.append(f"cell {index}, line {number + 1}: {line!r} is not the first line of its cell")
+                problems.append(
+                    f"cell {index}, line {number + 1}: {line!r} is not the first line of its cell"
+                )
     assert not problems, "split these cells so the heading starts one:\n" + "\n".join(problems)
 
 

@@ -81,19 +81,30 @@ def link_resolver(page: str):
 
 def navigation(repo_path: str, page: str) -> list[dict]:
     """Home, course map, solutions, and the previous/next notebook of the same folder."""
-    nav = [{"href": relative("index.html", page), "text": "Token Embeddings, hands-on"},
-           {"href": relative("index.html", page) + "#course-map", "text": "Course map"},
-           {"href": relative("solutions/index.html", page), "text": "Solutions"}]
+    nav = [
+        {"href": relative("index.html", page), "text": "Token Embeddings, hands-on"},
+        {"href": relative("index.html", page) + "#course-map", "text": "Course map"},
+        {"href": relative("solutions/index.html", page), "text": "Solutions"},
+    ]
     folder = PurePosixPath(repo_path).parent.as_posix()
     siblings = [path for path in notebook_files() if path.startswith(folder + "/")]
     if repo_path in siblings:
         index = siblings.index(repo_path)
         if index > 0:
-            nav.append({"href": relative(site_path(siblings[index - 1]), page),
-                        "text": "← " + PurePosixPath(siblings[index - 1]).stem})
+            nav.append(
+                {
+                    "href": relative(site_path(siblings[index - 1]), page),
+                    "text": "← " + PurePosixPath(siblings[index - 1]).stem,
+                }
+            )
         if index + 1 < len(siblings):
-            nav.append({"href": relative(site_path(siblings[index + 1]), page), "cls": "next",
-                        "text": PurePosixPath(siblings[index + 1]).stem + " →"})
+            nav.append(
+                {
+                    "href": relative(site_path(siblings[index + 1]), page),
+                    "cls": "next",
+                    "text": PurePosixPath(siblings[index + 1]).stem + " →",
+                }
+            )
     return nav
 
 
@@ -112,8 +123,12 @@ def exporter() -> tuple[HTMLExporter, build_slides.RewriteLinks]:
 
 
 def solutions_listing() -> str:
-    rows = ["# Solutions (for instructors)", "",
-            "Each solution notebook computes every exercise's answer, says why, and proves it passes its check.", ""]
+    rows = [
+        "# Solutions (for instructors)",
+        "",
+        "Each solution notebook computes every exercise's answer, says why, and proves it passes its check.",
+        "",
+    ]
     for lesson in sync_notebooks.COURSE_MAP:
         name = sync_notebooks.solution_name(lesson)
         if (REPO_ROOT / "solutions" / name).exists():
@@ -121,16 +136,26 @@ def solutions_listing() -> str:
     return "\n".join(rows)
 
 
-def write_page(html: HTMLExporter, links: build_slides.RewriteLinks, notebook: nbformat.NotebookNode,
-               repo_path: str, output_dir: Path, title: str) -> Path:
+def write_page(
+    html: HTMLExporter,
+    links: build_slides.RewriteLinks,
+    notebook: nbformat.NotebookNode,
+    repo_path: str,
+    output_dir: Path,
+    title: str,
+) -> Path:
     page = site_path(repo_path)
     links.page, links.resolve = repo_path, link_resolver(page)
     html.mathjax_url = relative("static/mathjax/es5/tex-svg-full.js", page)
     resources = {"site": {"nav": navigation(repo_path, page)}, "metadata": {"name": title}}
     body, _ = html.from_notebook_node(notebook, resources=resources)
     # GitHub's heading anchors are lower-case ("#course-map"), nbconvert's keep the case ("#Course-map").
-    body = HEADING_ID.sub(lambda m: m.group(0) + (f'<a id="{m.group(1).lower()}"></a>'
-                                                  if m.group(1) != m.group(1).lower() else ""), body)
+    body = HEADING_ID.sub(
+        lambda m: (
+            m.group(0) + (f'<a id="{m.group(1).lower()}"></a>' if m.group(1) != m.group(1).lower() else "")
+        ),
+        body,
+    )
     target = output_dir / page
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
@@ -160,8 +185,11 @@ def build(output_dir: Path = DEFAULT_OUTPUT) -> list[Path]:
         text = (REPO_ROOT / repo_path).read_text(encoding="utf-8")
         title = "Token Embeddings, hands-on" if repo_path == "README.md" else repo_path
         pages.append(write_page(html, links, markdown_notebook(text), repo_path, output_dir, title))
-    pages.append(write_page(html, links, markdown_notebook(solutions_listing()), "solutions/index.md",
-                            output_dir, "Solutions"))
+    pages.append(
+        write_page(
+            html, links, markdown_notebook(solutions_listing()), "solutions/index.md", output_dir, "Solutions"
+        )
+    )
     return pages
 
 

@@ -42,12 +42,16 @@ MARKER_TRAILING = re.compile(r"\s*#\s*NBVAL_\w+.*$")
 
 
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
-COLAB_BADGE = re.compile(r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
-                         r"\((https://colab\.research\.google\.com/[^)\s]+)\)")
+COLAB_BADGE = re.compile(
+    r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+    r"\((https://colab\.research\.google\.com/[^)\s]+)\)"
+)
 
 
 def all_notebooks() -> list[Path]:
-    return sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
+    return sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted(
+        (REPO_ROOT / "solutions").glob("*.ipynb")
+    )
 
 
 def strip_test_markers(code: str) -> str:
@@ -129,7 +133,9 @@ class StripTestMarkers(Preprocessor):
         return cell, resources
 
 
-def shared_preprocessors(config: Config, remove_cell_tags: frozenset[str] = frozenset()) -> list[Preprocessor]:
+def shared_preprocessors(
+    config: Config, remove_cell_tags: frozenset[str] = frozenset()
+) -> list[Preprocessor]:
     """Hide the code of plotting cells tagged ``hide-input`` and the test markers (slides and website)."""
     config.TagRemovePreprocessor.remove_input_tags = {HIDE_INPUT_TAG}
     config.TagRemovePreprocessor.remove_cell_tags = set(remove_cell_tags)
@@ -170,12 +176,16 @@ def exporter() -> SlidesExporter:
 
 
 def index_page(decks: list[Path]) -> str:
-    items = "\n".join(f'<li><a href="{deck.name}">{html.escape(deck.name.removesuffix(".slides.html"))}</a></li>'
-                      for deck in decks)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slide decks</title></head>\n'
-            f"<body><h1>Token Embeddings, hands-on: slide decks</h1>\n<ul>\n{items}\n</ul>\n"
-            f'<p>reveal.js and MathJax licences: <a href="reveal.js/LICENSE">reveal.js</a>, '
-            f'<a href="mathjax/LICENSE">MathJax</a>.</p></body></html>\n')
+    items = "\n".join(
+        f'<li><a href="{deck.name}">{html.escape(deck.name.removesuffix(".slides.html"))}</a></li>'
+        for deck in decks
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slide decks</title></head>\n'
+        f"<body><h1>Token Embeddings, hands-on: slide decks</h1>\n<ul>\n{items}\n</ul>\n"
+        f'<p>reveal.js and MathJax licences: <a href="reveal.js/LICENSE">reveal.js</a>, '
+        f'<a href="mathjax/LICENSE">MathJax</a>.</p></body></html>\n'
+    )
 
 
 def build(output_dir: Path = DEFAULT_OUTPUT, notebooks: list[Path] | None = None) -> list[Path]:

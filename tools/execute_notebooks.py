@@ -42,8 +42,13 @@ def current_env_kernel() -> KernelManager:
 
 def execute(path: Path, timeout: int = 600) -> None:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, km=current_env_kernel(), record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        km=current_env_kernel(),
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     # One stream output per cell and stream, however the kernel happened to flush (nbval merges them too).
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
@@ -52,13 +57,17 @@ def execute(path: Path, timeout: int = 600) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--all", action="store_true", help="every notebook in notebooks/ and solutions/")
     args = parser.parse_args()
     paths = args.notebooks
     if args.all:
-        paths = sorted(sync_notebooks.NOTEBOOKS.glob("*.ipynb")) + sorted(sync_notebooks.SOLUTIONS.glob("*.ipynb"))
+        paths = sorted(sync_notebooks.NOTEBOOKS.glob("*.ipynb")) + sorted(
+            sync_notebooks.SOLUTIONS.glob("*.ipynb")
+        )
     sync_notebooks.main([])
     for path in paths:
         print(f"executing {path} ...", flush=True)
