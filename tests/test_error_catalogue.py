@@ -1,18 +1,25 @@
 """The bad-input catalogue of README.md's troubleshooting section, one test per row.
 
 Each case makes the mistake a student makes, checks the error type and that the message a student sees
-starts the way the README says, and checks that the README still lists it. Data-file faults (no network,
-corrupt or truncated files, unwritable cache) are tested in tests/test_data.py with a local server.
+starts the way the README says, and checks that the README still lists it. Download faults are made here
+against a local server (DOWNLOAD_CASES); the rest of the data-file faults (no network, corrupt or truncated
+files, unwritable cache, CRLF copies, concurrent fetches) are tested in tests/test_data.py.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
 
 import pytest
 import torch
 
-from utils.data import REPO_ROOT, fetch
+import utils._guard as guard
+from utils.data import REPO_ROOT, DataFileError, fetch, offline_mode
 from utils.positional import apply_rope, position_ids, sinusoidal_encoding
 from utils.token_ids import check_token_ids
 from utils.windows import SlidingWindowDataset, create_dataloader
@@ -108,7 +115,71 @@ CASES = {
         "ValueError: Unknown word-vector model 'x'. Known models:",
     ),
     "unknown data file": (lambda: fetch("x"), KeyError, "KeyError: Unknown data file 'x'. Known files:"),
+    "unclear COURSE_OFFLINE": (
+        lambda: with_env("COURSE_OFFLINE", "maybe", offline_mode),
+        ValueError,
+        "ValueError: COURSE_OFFLINE='maybe' is not understood. Set COURSE_OFFLINE=1",
+    ),
+    "text where token IDs belong": (
+        lambda: check_token_ids("Hello", 50257),
+        TypeError,
+        "TypeError: Token IDs must be integers, got a str. Tokenize the text first",
+    ),
+    "ragged token ID lists": (
+        lambda: check_token_ids([[1, 2], [3]], 50257),
+        ValueError,
+        "ValueError: Token IDs must be an int, a (nested) list of ints of equal lengths",
+    ),
+    "vocab_size 0": (
+        lambda: check_token_ids([1], 0),
+        ValueError,
+        "ValueError: vocab_size must be at least 1, got 0.",
+    ),
+    "another utils package shadows the course's": (
+        lambda: with_module("utils", "/elsewhere/utils/__init__.py", guard.check_course_utils),
+        ImportError,
+        "ImportError: Another `utils` shadows the course's package: Python imported",
+    ),
+    "a utils.py in the notebook's folder": (
+        lambda: import_with_utils_py_in_the_folder(),
+        ModuleNotFoundError,
+        "ModuleNotFoundError: No module named 'utils.data'; 'utils' is not a package",
+    ),
 }
+
+# Server path -> what the student sees; README rows write the file name as "…".
+DOWNLOAD_CASES = {
+    "/endless": "DataFileError: Stopped downloading payload.txt: the server sent more than the registered",
+    "/announces-too-much": "DataFileError: Stopped downloading payload.txt: the server announced",
+    "/trickle": "DataFileError: Stopped downloading payload.txt: slower than 4 KiB/s for 0.5 s",
+}
+
+
+def with_env(name: str, value: str, action):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(name, value)
+        return action()
+
+
+def with_module(name: str, origin: str, action):
+    foreign = types.ModuleType(name)
+    foreign.__file__ = origin
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, name, foreign)
+        return action()
+
+
+def import_with_utils_py_in_the_folder():
+    """Python's own error, in a fresh interpreter whose current folder holds a utils.py (as a student's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "utils.py").write_text("HELPER = 1\n", encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-c", "from utils.data import fetch"], cwd=folder, capture_output=True, text=True
+        )
+    kind, _, message = result.stderr.strip().splitlines()[-1].partition(": ")
+    if kind != "ModuleNotFoundError":
+        raise AssertionError(f"unexpected outcome: {result.stderr}")
+    raise ModuleNotFoundError(message)
 
 
 def readme_troubleshooting() -> str:
@@ -124,7 +195,7 @@ def test_student_sees_a_clear_message(case):
     seen = f"{type(info.value).__name__ if error_type is not KeyError else 'KeyError'}: {info.value}"
     assert seen.startswith(shown), f"{case}: the student sees\n  {seen}\nnot\n  {shown}"
     # Messages explain a fix, not just the problem: they are full sentences beyond the first.
-    assert error_type is IndexError or len(re.findall(r"[.:?]", str(info.value))) >= 2
+    assert error_type in (IndexError, ModuleNotFoundError) or len(re.findall(r"[.:?]", str(info.value))) >= 2
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -133,3 +204,15 @@ def test_readme_lists_the_message(case):
     table = readme_troubleshooting()
     # The README may abbreviate a message with "…"; every row's first words must be there verbatim.
     assert shown[:45] in table, f"README.md's troubleshooting table does not list: {shown[:45]}"
+
+
+@pytest.mark.parametrize("path", sorted(DOWNLOAD_CASES))
+def test_download_faults_are_named(path, isolated_data, payload_entry, http_server, monkeypatch):
+    url, _ = http_server
+    payload_entry(url + path)
+    monkeypatch.setattr("utils.download.SLOW_WINDOW", 0.5)
+    with pytest.raises(DataFileError) as info:
+        fetch("payload.txt", timeout=1, progress=False)
+    assert f"DataFileError: {info.value}".startswith(DOWNLOAD_CASES[path])
+    readme_row = DOWNLOAD_CASES[path].replace("payload.txt", "…").split(" for 0.5 s")[0]
+    assert readme_row[:60] in readme_troubleshooting(), f"README.md does not list: {readme_row[:60]}"

@@ -43,7 +43,8 @@ def _as_tensor(ids: object) -> torch.Tensor:
     except (TypeError, ValueError, RuntimeError) as error:
         raise (ValueError if isinstance(ids, Sequence) else TypeError)(
             f"Token IDs must be an int, a (nested) list of ints of equal lengths, a tensor or a NumPy array; "
-            f"got {type(ids).__name__} that torch cannot read ({error})."
+            f"got {type(ids).__name__} that torch cannot read ({error}). Pad the rows to one length or "
+            "flatten them."
         ) from None
     if tensor.numel() == 0:
         tensor = tensor.long()  # torch.as_tensor([]) is float32; an empty list of IDs is fine
