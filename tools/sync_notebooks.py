@@ -59,6 +59,10 @@ COURSE_MAP = [
     Lesson("06", "06_training_word_embeddings.ipynb", "Training word embeddings",
            "word2vec (skip-gram, negative sampling) as two `nn.Embedding` tables, trained on a real corpus "
            "and compared with gensim"),
+    Lesson("07", "07_inside_a_trained_transformer.ipynb", "Inside a trained transformer",
+           "the token and position tables of a real trained model (all-MiniLM-L6-v2, offline): neighbours "
+           "vs GloVe, the learned position table beside the sinusoidal one, the embedding layer rebuilt "
+           "by hand, static rows vs contextual vectors; GPT-2 by one setting online"),
 ]
 
 
