@@ -125,5 +125,25 @@ def test_compare_rejects_bad_arguments(kwargs):
 def test_format_table_has_a_header_and_one_line_per_row():
     rows = [LookupVsOneHot(50_257, 768, 1024, 0.001, 2.0, 3_145_728, 617_558_016)]
     lines = format_table(rows).splitlines()
-    assert len(lines) == 3 and "time ratio" in lines[0]
+    assert len(lines) == 3 and "time ratio" in lines[0] and "alloc. ratio" in lines[0]
+    assert "new MB" in lines[0]  # the memory columns are the model's new tensors, not a measurement
     assert "50,257" in lines[2] and "2,000×" in lines[2] and "196×" in lines[2]
+    assert "617.6" in lines[2] and "3.15" in lines[2]
+
+
+@pytest.mark.parametrize(("vocab_size", "dim"), [(50_257, 768), (1_000, 768), (384, 768), (10, 4)])
+def test_allocation_ratio_is_3v_over_d_when_the_one_hot_pair_is_the_peak(vocab_size, dim):
+    num_tokens = 16
+    weight, ids = torch.randn(vocab_size, dim), torch.randint(0, vocab_size, (num_tokens,))
+    _, lookup_peak = lookup_path(ids, weight)
+    _, one_hot_peak = one_hot_path(ids, weight)
+    row = LookupVsOneHot(vocab_size, dim, num_tokens, 1.0, 1.0, lookup_peak, one_hot_peak)
+    assert row.allocation_ratio == row.memory_ratio == pytest.approx(3 * vocab_size / dim)
+    assert row.allocation_ratio != pytest.approx(vocab_size)  # not "V times the memory"
+
+
+def test_allocation_ratio_when_the_product_step_is_the_peak():
+    # V < d/2: the float one-hot and the output (4NV + 4Nd) outweigh the two one-hot copies (12NV)
+    weight, ids = torch.randn(3, 64), torch.tensor([0, 2, 2, 1])
+    _, one_hot_peak = one_hot_path(ids, weight)
+    assert one_hot_peak == 4 * 4 * 3 + 4 * 4 * 64

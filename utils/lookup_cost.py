@@ -8,7 +8,7 @@ Both paths compute the same ``(num_tokens, dim)`` output from the same ``(vocab_
 **Time** is the median wall-clock time (``time.perf_counter``) of a few runs, in inference mode, after
 one untimed warm-up. It depends on the machine and on what else runs on it: compare ratios, not seconds.
 
-**Peak memory** is not read from the operating system (PyTorch's CPU allocator does not report a peak, and
+**Peak memory** is a *model*, not a measurement: it is not read from the operating system (PyTorch's CPU allocator does not report a peak, and
 ``tracemalloc`` does not see tensor buffers). It is the largest total size of the tensors a path creates that
 are alive at the same moment, read from the tensors themselves (``Tensor.nbytes``). The weight and the IDs,
 shared by both paths, are not counted. For the one-hot path, the int64 one-hot matrix and its float copy
@@ -48,9 +48,15 @@ class LookupVsOneHot:
         return self.one_hot_seconds / self.lookup_seconds
 
     @property
-    def memory_ratio(self) -> float:
-        """How many times more memory the one-hot path needs at its peak."""
+    def allocation_ratio(self) -> float:
+        """How many times more bytes of new tensors the one-hot path holds at its peak (the memory model):
+        ``12·N·V / (4·N·d) = 3·V/d`` whenever ``V ≥ d/2``. Not the ratio of bytes read and written."""
         return self.one_hot_peak_bytes / self.lookup_peak_bytes
+
+    @property
+    def memory_ratio(self) -> float:
+        """Old name of :attr:`allocation_ratio`, kept for existing scripts."""
+        return self.allocation_ratio
 
 
 def lookup_path(ids: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Tensor, int]:
@@ -127,12 +133,13 @@ def compare_lookup_vs_one_hot(vocab_sizes: Sequence[int], dim: int = 768, num_to
 
 
 def format_table(rows: Sequence[LookupVsOneHot]) -> str:
-    """The rows as a fixed-width text table (times in ms, memory in MB = 10⁶ bytes)."""
+    """The rows as a fixed-width text table: measured times in ms, and the memory model's new tensors in MB
+    (10⁶ bytes) with their allocation ratio."""
     lines = [f"{'V':>7} | {'lookup ms':>9} | {'one-hot ms':>10} | {'time ratio':>10} | "
-             f"{'lookup MB':>9} | {'one-hot MB':>10} | {'memory ratio':>12}"]
+             f"{'lookup new MB':>13} | {'one-hot new MB':>14} | {'alloc. ratio':>12}"]
     lines.append("-" * len(lines[0]))
     for row in rows:
         lines.append(f"{row.vocab_size:>7,} | {row.lookup_seconds * 1e3:>9.3f} | {row.one_hot_seconds * 1e3:>10.1f} | "
-                     f"{row.time_ratio:>9,.0f}× | {row.lookup_peak_bytes / 1e6:>9.2f} | "
-                     f"{row.one_hot_peak_bytes / 1e6:>10.1f} | {row.memory_ratio:>11,.0f}×")
+                     f"{row.time_ratio:>9,.0f}× | {row.lookup_peak_bytes / 1e6:>13.2f} | "
+                     f"{row.one_hot_peak_bytes / 1e6:>14.1f} | {row.allocation_ratio:>11,.0f}×")
     return "\n".join(lines)
