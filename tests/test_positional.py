@@ -9,7 +9,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from utils.positional import apply_rope, position_ids, sinusoidal_encoding
+from utils.positional import (
+    alibi_bias,
+    alibi_slopes,
+    apply_rope,
+    inverse_frequencies,
+    position_ids,
+    sinusoidal_encoding,
+)
 
 
 def direct_sinusoid(pos: int, j: int, dim: int, base: float = 10000.0) -> float:
@@ -121,6 +128,10 @@ def test_rope_preserves_norms_shape_and_dtype() -> None:
     (lambda: apply_rope(torch.zeros(4)), r"shape \(\.\.\., seq, dim\)"),
     (lambda: position_ids(1025), "context_length=1024"),
     (lambda: position_ids(5, context_length=4), "positions 0…3"),
+    (lambda: alibi_slopes(0), "num_heads must be a positive integer"),
+    (lambda: alibi_slopes(2.0), "num_heads must be a positive integer"),
+    (lambda: alibi_bias(8, 0), "seq_len must be a positive integer"),
+    (lambda: inverse_frequencies(8, base=1.0), "base must be greater than 1"),
 ])
 def test_clear_value_errors(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -135,3 +146,58 @@ def test_rope_rejects_integer_tensors() -> None:
 def test_position_ids_within_context() -> None:
     assert torch.equal(position_ids(4, context_length=4), torch.arange(4))
     assert torch.equal(position_ids(1024), torch.arange(1024))
+
+
+# --- inverse frequencies and ALiBi ---------------------------------------------------------------------
+
+
+def test_inverse_frequencies_formula() -> None:
+    theta = inverse_frequencies(8, base=100.0)
+    assert theta.dtype == torch.float64
+    torch.testing.assert_close(theta, torch.tensor([100.0 ** (-2 * i / 8) for i in range(4)], dtype=torch.float64),
+                               rtol=0, atol=1e-15)
+
+
+def alibi_slopes_of_the_paper(n: int) -> list[float]:
+    """``get_slopes`` from the ALiBi authors' code (ofirpress/attention_with_linear_biases), verbatim logic."""
+    def power_of_2(n: int) -> list[float]:
+        start = 2 ** (-2 ** -(math.log2(n) - 3))
+        return [start * start ** i for i in range(n)]
+
+    if math.log2(n).is_integer():
+        return power_of_2(n)
+    closest = 2 ** math.floor(math.log2(n))
+    return power_of_2(closest) + alibi_slopes_of_the_paper(2 * closest)[0::2][: n - closest]
+
+
+@pytest.mark.parametrize("num_heads", [1, 2, 3, 5, 8, 12, 16, 24, 32, 40, 96])
+def test_alibi_slopes_match_the_papers_code(num_heads: int) -> None:
+    slopes = alibi_slopes(num_heads)
+    assert slopes.shape == (num_heads,) and slopes.dtype == torch.float32
+    torch.testing.assert_close(slopes, torch.tensor(alibi_slopes_of_the_paper(num_heads)), rtol=1e-6, atol=0)
+
+
+def test_alibi_slopes_known_values() -> None:
+    assert alibi_slopes(8).tolist() == [2.0 ** -k for k in range(1, 9)]
+    assert alibi_slopes(1).tolist() == [2.0 ** -8]
+    assert alibi_slopes(2).tolist() == [2.0 ** -4, 2.0 ** -8]
+
+
+def test_alibi_bias_is_minus_slope_times_distance() -> None:
+    bias = alibi_bias(4, 7)
+    assert bias.shape == (4, 7, 7) and bias.dtype == torch.float32
+    slopes = alibi_slopes(4)
+    for h in range(4):
+        for i in range(7):
+            for j in range(7):
+                assert bias[h, i, j].item() == pytest.approx(-slopes[h].item() * abs(i - j), abs=1e-7)
+    assert not torch.signbit(torch.diagonal(bias, 0, 1, 2)).any()  # exactly 0.0 on the diagonal, not -0.0
+    assert (bias[:, ~torch.eye(7, dtype=torch.bool)] < 0).all()
+
+
+def test_alibi_bias_depends_on_distance_only_and_is_symmetric() -> None:
+    bias = alibi_bias(3, 40)
+    torch.testing.assert_close(bias, bias.transpose(1, 2), rtol=0, atol=0)
+    for k in (1, 5, 39):
+        diagonal = torch.diagonal(bias, -k, 1, 2)  # all (i, i - k)
+        assert torch.equal(diagonal, diagonal[:, :1].expand_as(diagonal))

@@ -148,4 +148,4 @@ def alibi_bias(num_heads: int, seq_len: int) -> torch.Tensor:
     _check_positive_int(seq_len, "seq_len")
     positions = torch.arange(seq_len)
     distance = (positions[:, None] - positions[None, :]).abs().to(torch.float32)  # (seq, seq): |i − j|
-    return -alibi_slopes(num_heads)[:, None, None] * distance
+    return -alibi_slopes(num_heads)[:, None, None] * distance + 0.0  # + 0.0 turns -0.0 into 0.0
