@@ -63,6 +63,9 @@ COURSE_MAP = [
            "the token and position tables of a real trained model (all-MiniLM-L6-v2, offline): neighbours "
            "vs GloVe, the learned position table beside the sinusoidal one, the embedding layer rebuilt "
            "by hand, static rows vs contextual vectors; GPT-2 by one setting online"),
+    Lesson("08", "08_positions_measured.ipynb", "Positions measured",
+           "a tiny causal transformer trained with no positions, learned, sinusoidal, RoPE and ALiBi on the "
+           "same task; accuracy at the training length and at 2× and 4×, measured against chance"),
 ]
 
 
@@ -128,8 +131,11 @@ def solution_name(lesson: Lesson) -> str:
     return lesson.filename.replace(".ipynb", "_solutions.ipynb")
 
 
-def slide_type(cell: dict, previous: str | None) -> str:
-    """Slide type for RISE / nbconvert slides: a new slide per '##' heading, a sub-slide per '###'."""
+def slide_type(cell: dict, previous: str | None, folder: str = "notebooks") -> str:
+    """Slide type for RISE / nbconvert slides: a new slide per '##' heading, a sub-slide per '###'.
+
+    Each exercise ("**Exercise NN.k.**" starting a markdown cell) gets a sub-slide of its own under
+    "## Exercises", and a slide of its own in a solution notebook (which has no '##' sections)."""
     tags = cell.get("metadata", {}).get("tags", [])
     source = "".join(cell.get("source", ""))
     if HEADER_TAG in tags:
@@ -141,6 +147,8 @@ def slide_type(cell: dict, previous: str | None) -> str:
             return "slide"
         if source.startswith("### "):
             return "subslide"
+        if source.startswith("**Exercise "):
+            return "slide" if folder == "solutions" else "subslide"
     return "-" if previous is not None else "slide"
 
 
@@ -159,7 +167,7 @@ def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
             cell["source"] = setup_source()
     previous = None
     for cell in cells:
-        kind = slide_type(cell, previous)
+        kind = slide_type(cell, previous, folder)
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
         previous = kind
     return notebook
