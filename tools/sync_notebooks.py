@@ -162,9 +162,15 @@ def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
     for cell in cells:
         if SETUP_TAG in cell.get("metadata", {}).get("tags", []):
             cell["source"] = setup_source()
-    previous = None
+    previous, imports_pending = None, True
     for cell in cells:
         kind = slide_type(cell, previous, folder)
+        if kind == "-" and imports_pending and cell["cell_type"] == "code":
+            # The first code cell after the Colab setup (the imports) gets a sub-slide of its own, so the title
+            # slide holds only the title, the links and "What you will learn".
+            kind = "subslide"
+        if cell["cell_type"] == "code" and SETUP_TAG not in cell.get("metadata", {}).get("tags", []):
+            imports_pending = False
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
         previous = kind
     return notebook
