@@ -162,7 +162,7 @@ def test_no_network_error_says_what_to_do(isolated_data, payload_entry):
         "payload.txt",
         entry.url,
         entry.checksum,
-        str(data.cache_dir() / "payload.txt"),
+        str(data.DATA_DIR / "payload.txt"),
         data.MIRROR_ENV,
     ):
         assert expected in message

@@ -288,6 +288,11 @@ def test_negative_ids(ids):
         SlidingWindowDataset(ids, max_length=2, stride=1)
 
 
+def test_ragged_nested_lists_of_ids():
+    with pytest.raises(ValueError, match="nested lists of different lengths"):
+        SlidingWindowDataset([[1, 2, 3], [4, 5]], max_length=2, stride=1)
+
+
 @pytest.mark.parametrize("ids", [torch.zeros(4, 5, dtype=torch.int64), np.zeros((4, 5), dtype=np.int64)])
 def test_two_dimensional_ids(ids):
     with pytest.raises(ValueError, match="1-D"):

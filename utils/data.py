@@ -248,7 +248,7 @@ def fetch(name: str, *, timeout: float = 15.0, progress: bool = True) -> Path:
     if offline:
         raise DataFileError(
             f"{entry.filename} is not available offline ({OFFLINE_ENV} is set, so nothing "
-            "was downloaded).\n" + "".join(notes) + _manual_instructions(entry, cached)
+            "was downloaded).\n" + "".join(notes) + _manual_instructions(entry, DATA_DIR / entry.filename)
         )
     try:
         _download.download(
@@ -261,13 +261,17 @@ def fetch(name: str, *, timeout: float = 15.0, progress: bool = True) -> Path:
             progress=progress,
         )
     except DownloadError as error:
-        raise DataFileError(f"{error}\n" + "".join(notes) + _manual_instructions(entry, cached)) from None
+        raise DataFileError(
+            f"{error}\n" + "".join(notes) + _manual_instructions(entry, DATA_DIR / entry.filename)
+        ) from None
     except OSError as error:
         if _inspect(cached, entry) == "ok":
             return cached  # another process put the verified file in place while ours failed (Windows)
         raise DataFileError(
             f"Cannot write {entry.filename} into the cache folder {cached.parent}: "
             f"{error.strerror or error}. Make the folder writable, free some space, or set "
-            f"{CACHE_ENV} to another folder.\n" + "".join(notes) + _manual_instructions(entry, cached)
+            f"{CACHE_ENV} to another folder.\n"
+            + "".join(notes)
+            + _manual_instructions(entry, DATA_DIR / entry.filename)
         ) from None
     return cached

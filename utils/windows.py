@@ -81,9 +81,17 @@ def _as_int64_tensor(token_ids: Sequence[int] | torch.Tensor) -> torch.Tensor:
             f"got {type(token_ids).__name__}."
         )
     else:
-        if not all(type(token) is int for token in token_ids):  # what encode() returns passes at once
+        try:
+            array = np.asarray(token_ids) if len(token_ids) else np.zeros(0, dtype=np.int64)
+        except ValueError:  # rows of different lengths
+            raise ValueError(
+                "Token IDs must be one flat sequence of ints, got nested lists of different lengths. "
+                "Concatenate the documents' IDs first."
+            ) from None
+        if array.dtype.kind not in "iu":  # find the culprit only on this (slow, rare) path
             _name_non_integer_element(token_ids)
-        tokens = torch.tensor(list(token_ids), dtype=torch.int64)
+            raise TypeError(f"Token IDs must be integers that fit in int64, got dtype {array.dtype}.")
+        tokens = torch.from_numpy(array.astype(np.int64, copy=False))
     if tokens.dim() != 1:
         raise ValueError(
             f"Token IDs must be one flat sequence (1-D), got shape {tuple(tokens.shape)}. "
