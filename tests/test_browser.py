@@ -36,6 +36,14 @@ SHOWCASE = {"01_word_vectors_and_analogies", "05_positional_embeddings"}  # deck
 MAX_FAILING_SCREENSHOTS = 6
 
 
+def record(line: str) -> None:
+    """One line per deck/site into build/screenshots/summary.txt (readable under pytest-xdist, too)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SCREENSHOTS / "summary.txt", "a", encoding="utf-8") as summary:
+        summary.write(line + "\n")
+    print(line)
+
+
 def chromium_path() -> str | None:
     for candidate in (
         os.environ.get("COURSE_CHROMIUM"),
@@ -168,7 +176,7 @@ def test_every_slide_fits_1280x720(browser, decks_dir, notebook):
             page.screenshot(path=str(screenshot))
     failing += page.failures
     page.close()
-    print(f"{deck.name}: {len(slides)} slides checked")
+    record(f"{deck.name}: {len(slides)} slides checked, {len(failing)} problems")
     assert not failing, (
         f"{len(failing)} of {len(slides)} slides do not fit 1280×720 or fail offline:\n" + "\n".join(failing)
     )
@@ -219,7 +227,7 @@ def test_every_site_page_links_images_math_offline(browser, tmp_path):
             )
     page.close()
     unreached = sorted(p.relative_to(site).as_posix() for p in pages if p not in seen)
-    print(f"site: {len(seen)} pages crawled, {rendered} formulas rendered")
+    record(f"site: {len(seen)} pages crawled, {rendered} formulas rendered, {len(problems)} problems")
     assert rendered > 0, "MathJax rendered no formula on any page"
     assert not unreached, f"pages no link leads to: {unreached}"
     assert not problems, "\n".join(problems)
