@@ -63,6 +63,9 @@ COURSE_MAP = [
            "the token and position tables of a real trained model (all-MiniLM-L6-v2, offline): neighbours "
            "vs GloVe, the learned position table beside the sinusoidal one, the embedding layer rebuilt "
            "by hand, static rows vs contextual vectors; GPT-2 by one setting online"),
+    Lesson("08", "08_positions_measured.ipynb", "Positions measured",
+           "a tiny causal transformer trained with no positions, learned, sinusoidal, RoPE and ALiBi on the "
+           "same task; accuracy at the training length and at 2× and 4×, measured against chance"),
 ]
 
 
