@@ -1,4 +1,4 @@
-"""The Google analogy test set, answered in batches on tensors, with the same answers as gensim.
+"""The Google analogy test set, answered in batches, with the same answers as gensim.
 
 ``evaluate_analogies(kv)`` gives the accuracy gensim's ``KeyedVectors.evaluate_word_analogies`` gives, per
 section and in total, much faster (see ``benchmarks/bench_analogies.py``).
@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 import torch
 from gensim.models import KeyedVectors
 
-from .similarity import _tensor
-
 # Scores closer than this are re-ranked exactly as gensim ranks them: float32 rounding (of order 1e-7
 # here) may order near-ties differently in a batched matrix product and in gensim's one-by-one one.
 TIE_TOLERANCE = 1e-5
-# At most this many questions are scored together, and their score matrix holds at most SCORE_BUDGET
-# floats (64 MB): memory stays bounded whatever the vocabulary size.
-QUESTION_CHUNK = 1024
-SCORE_BUDGET = 1 << 24
+# The vocabulary is scored VOCAB_TILE words at a time: the similarity tile of the ~900 question words and
+# ~550 pairs (about 1,450 × 4096 floats, 24 MB) stays in the CPU's cache while every question reads two of
+# its rows; memory stays bounded whatever the vocabulary size.
+VOCAB_TILE = 4096
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,10 @@ def evaluate_analogies(kv: KeyedVectors, restrict_vocab: int | None = 30000, cas
     The same questions, the same answers and the same accuracy as gensim's
     ``kv.evaluate_word_analogies(questions, restrict_vocab, case_insensitive)``: only the first
     ``restrict_vocab`` words are allowed (questions with another word are skipped), the answer to
-    "a b c ?" is the allowed word closest to ``b̂ − â + ĉ`` other than a, b and c. Instead of one
-    matrix–vector product per question it runs matrix products on blocks of questions × words (memory
-    stays bounded, see :data:`SCORE_BUDGET`); near-ties are settled by gensim's own computation.
+    "a b c ?" is the allowed word closest to ``b̂ − â + ĉ`` other than a, b and c (3CosAdd). Instead of one
+    matrix–vector product per question it scores the vocabulary once against the ~900 distinct question
+    words and ~550 distinct (a, b) pairs, tile by tile (memory stays bounded, see :data:`VOCAB_TILE`), and
+    combines them per question; near-ties are settled by gensim's own computation.
 
     Args:
         kv: the word vectors.
@@ -153,48 +153,99 @@ def evaluate_analogies(kv: KeyedVectors, restrict_vocab: int | None = 30000, cas
 def _predict(kv, ids, size, canonical, variants, ok_vocab, restrict_vocab) -> tuple[np.ndarray, int]:
     """Row index of the predicted word for each question (−1: none), and how many were re-ranked exactly.
 
-    Each chunk of questions is scored against every allowed word in one matrix product; the query words
-    (and their case variants) are masked out and two ``max`` passes give the best and second-best scores,
-    which is all the answer and the near-tie test need (no sort).
+    The answer to "a b c ?" is the allowed word w (not a, b, c) that maximises ``ŵ·b̂ − ŵ·â + ŵ·ĉ``. The
+    Google set has only ~900 distinct words and ~550 distinct (a, b) pairs, so instead of one product per
+    question the vocabulary is scored against the question words once, tile by tile:
+
+        S[x] = x̂·Ŵ          (question words × tile: one matrix product)
+        D[a, b] = S[b] − S[a]  (pairs × tile)
+        score(question) = D[a, b] + S[c]
+
+    and :func:`_scan_tile` keeps each question's best and second-best score in one pass over the tile.
+    Dividing by ‖b̂ − â + ĉ‖ gives the cosine gensim ranks by; near-ties are settled by gensim itself.
     """
     kv.fill_norms()
-    vectors = _tensor(np.ascontiguousarray(kv.vectors[:size]))
-    norms = torch.from_numpy(np.asarray(kv.norms[:size], dtype=np.float32))
-    unit_t = (vectors / norms[:, None]).T.contiguous()           # (d, words): rows of the product
-    unit = unit_t.T
-    dead = torch.nonzero(norms == 0).flatten()                   # gensim scores these NaN: never answers
-    predicted = np.full(len(ids), -1, dtype=np.int64)
-    exact: list[int] = []
-    chunk = max(1, min(QUESTION_CHUNK, SCORE_BUDGET // max(size, 1)))
-    for start in range(0, len(ids), chunk):
-        block = ids[start:start + chunk]
-        # every row that may not be the answer: the query words and (case-insensitive) their case variants
-        excluded = [sorted({r for q in row[:3] for r in (q, *variants.get(q, ()))}) for row in block.tolist()]
-        width = max(len(e) for e in excluded)
-        excluded_t = torch.tensor([e + [e[0]] * (width - len(e)) for e in excluded])  # padded by repeats
-        query_ids = torch.from_numpy(block)
-        query = unit[query_ids[:, 1]] - unit[query_ids[:, 0]] + unit[query_ids[:, 2]]
-        query = query / query.norm(dim=1, keepdim=True)          # (chunk, d)
-        scores = query @ unit_t                                  # (chunk, words) cosine similarities
-        if len(dead):
-            scores[:, dead] = -torch.inf
-        excluded_scores = scores.gather(1, excluded_t)           # kept for the case-variant test below
-        scores.scatter_(1, excluded_t, -torch.inf)
-        best, best_index = scores.max(dim=1)
-        scores.scatter_(1, best_index[:, None], -torch.inf)
-        second = scores.max(dim=1).values if size > 1 else torch.full_like(best, -torch.inf)
-        unsure = ~torch.isfinite(best) | (best - second < TIE_TOLERANCE)
-        if variants:  # gensim reads only its top 5 after the query words: case variants could fill them
-            lengths = torch.tensor([len(e) for e in excluded])
-            real = torch.arange(width)[None, :] < lengths[:, None]   # not padding
-            own = (excluded_t[:, :, None] == query_ids[:, None, :3]).any(-1)
-            close = excluded_scores >= best[:, None] - TIE_TOLERANCE
-            unsure |= (close & ~own & real).sum(1) >= 5
-        predicted[start:start + len(block)] = best_index.numpy()
-        exact.extend((start + torch.nonzero(unsure).flatten()).tolist())
+    norms = np.asarray(kv.norms[:size], dtype=np.float32)
+    dead = norms == 0                                           # gensim scores these NaN: never answers
+
+    def unit(rows) -> np.ndarray:
+        vectors = np.asarray(kv.vectors[rows], dtype=np.float32)
+        return vectors / np.where(dead[rows], np.inf, norms[rows])[:, None]
+
+    words, word_pos = np.unique(ids[:, :3], return_inverse=True)   # distinct question words
+    word_pos = word_pos.reshape(-1, 3)
+    pairs, pair_of = np.unique(word_pos[:, :2], axis=0, return_inverse=True)  # distinct (a, b) pairs
+    order = np.argsort(pair_of.reshape(-1), kind="stable")     # questions of one pair together: D row stays hot
+    excluded = [sorted({r for q in row[:3] for r in (q, *variants.get(q, ()))}) for row in ids.tolist()]
+    width = max((len(e) for e in excluded), default=1)
+    excluded_rows = np.array([e + [-1] * (width - len(e)) for e in excluded], dtype=np.int64).reshape(-1, width)
+
+    # One product gives both S (question words) and D (pairs): the rows are x̂ and b̂ − â.
+    question_words = unit(words)
+    rows = torch.from_numpy(np.concatenate([question_words, question_words[pairs[:, 1]] - question_words[pairs[:, 0]]]))
+    best = np.full(len(ids), -np.inf, dtype=np.float32)
+    second = np.full(len(ids), -np.inf, dtype=np.float32)
+    best_index = np.full(len(ids), -1, dtype=np.int64)
+    for start in range(0, size, VOCAB_TILE):
+        stop = min(start + VOCAB_TILE, size)
+        tile_norms = np.where(dead[start:stop], np.inf, norms[start:stop])
+        tile = torch.from_numpy(np.asarray(kv.vectors[start:stop], dtype=np.float32) / tile_norms[:, None])
+        scores = (rows @ tile.T).numpy()                        # (words + pairs, tile) cosine similarities
+        scores[len(words):, dead[start:stop]] = -np.inf          # zero vectors are never answers
+        _scan_tile(scores[len(words):], scores[:len(words)], pair_of.reshape(-1), word_pos[:, 2], order,
+                   excluded_rows, start, best, second, best_index)
+
+    query = unit(ids[:, 1]) - unit(ids[:, 0]) + unit(ids[:, 2])
+    query_norm = np.linalg.norm(query, axis=1)
+    with np.errstate(invalid="ignore"):
+        unsure = ~np.isfinite(best) | ((best - second) / query_norm < TIE_TOLERANCE)
+    if variants:  # gensim reads only its top 5 after the query words: case variants could fill them
+        real = excluded_rows >= 0
+        rows = np.where(real, excluded_rows, 0)
+        variant_scores = np.einsum("qkd,qd->qk", unit(rows.reshape(-1)).reshape(*rows.shape, -1), query)
+        own = (excluded_rows[:, :, None] == ids[:, None, :3]).any(-1)
+        close = variant_scores / query_norm[:, None] >= (best / query_norm - TIE_TOLERANCE)[:, None]
+        unsure |= (close & ~own & real).sum(1) >= 5
+    predicted = best_index.copy()
+    exact = np.flatnonzero(unsure).tolist()
     for i in exact:
         predicted[i] = _gensim_prediction(kv, ids[i], canonical, ok_vocab, restrict_vocab)
     return predicted, len(exact)
+
+
+@numba.njit(parallel=True, cache=True)
+def _scan_tile(d, s, pair_of, c_of, order, excluded, offset, best, second, best_index):  # pragma: no cover
+    """For every question: fold the scores ``d[pair] + s[c]`` of one vocabulary tile into its running best
+    and second-best (skipping its excluded rows), in one pass, in place.
+
+    Compiled by numba: one add and one comparison per word while the question's two rows sit in the CPU
+    cache; the exclusion test runs only for the rare word that beats the running second-best.
+    """
+    width = excluded.shape[1]
+    for n in numba.prange(order.shape[0]):
+        q = order[n]
+        drow = d[pair_of[q]]
+        srow = s[c_of[q]]
+        b1 = best[q]
+        b2 = second[q]
+        i1 = best_index[q]
+        for w in range(drow.shape[0]):
+            v = drow[w] + srow[w]
+            if v <= b2:
+                continue
+            row = offset + w
+            skip = False
+            for e in range(width):
+                skip |= excluded[q, e] == row
+            if skip:
+                continue
+            if v > b1:
+                b2, b1, i1 = b1, v, row
+            else:
+                b2 = v
+        best[q] = b1
+        second[q] = b2
+        best_index[q] = i1
 
 
 def _gensim_prediction(kv, question, canonical, ok_vocab, restrict_vocab) -> int:
