@@ -13,11 +13,14 @@ tests skip locally, but fail on CI (``CI`` or ``COURSE_REQUIRE_BROWSER`` set).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 
@@ -34,6 +37,11 @@ WIDTH, HEIGHT = build_slides.SLIDE_WIDTH, build_slides.SLIDE_HEIGHT
 DECKS = build_slides.all_notebooks()
 SHOWCASE = {"01_word_vectors_and_analogies", "05_positional_embeddings"}  # decks with screenshots
 MAX_FAILING_SCREENSHOTS = 6
+
+
+def file_path(url: str) -> Path:
+    """The file a file:// URL names (also on Windows, where the URL path is /C:/...)."""
+    return Path(url2pathname(urlparse(url).path)).resolve()
 
 
 def record(line: str) -> None:
@@ -95,7 +103,7 @@ def offline_page(browser, root: Path):
     def route(route):
         url = route.request.url
         if url.startswith("data:") or (
-            url.startswith("file://") and unquote(urlparse(url).path).startswith(str(root))
+            url.startswith("file://") and Path(root).resolve() in file_path(url).parents
         ):
             route.continue_()
         else:
@@ -182,52 +190,79 @@ def test_every_slide_fits_1280x720(browser, decks_dir, notebook):
     )
 
 
-def test_every_site_page_links_images_math_offline(browser, tmp_path):
-    site = tmp_path / "site"
-    pages = build_site.build(site)
-    page = offline_page(browser, site)
-    seen, queue, problems, rendered = set(), [site / "index.html"], [], 0
+SITE_SOURCES = {
+    build_site.site_path(path): path for path in build_site.notebook_files() + build_site.markdown_files()
+}
+SITE_PAGES = sorted(SITE_SOURCES) + ["solutions/index.html"]
+SITE_SHOWCASE = {"index.html", "notebooks/05_positional_embeddings.html", "solutions/index.html"}
+MATH = re.compile(r"\$[^$\s][^$\n]*\$")
+
+
+def has_math(repo_path: str | None) -> bool:
+    """Whether the page's Markdown (outside code) holds a $…$ formula."""
+    if repo_path is None:
+        return False
+    text = (REPO_ROOT / repo_path).read_text(encoding="utf-8")
+    if repo_path.endswith(".ipynb"):
+        cells = json.loads(text)["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    text = re.sub(r"```.*?```|`[^`\n]*`", "", text, flags=re.S)
+    return bool(MATH.search(text))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The website, built once per test process (each pytest-xdist worker builds its own)."""
+    root = tmp_path_factory.mktemp("site").resolve()
+    build_site.build(root)
+    return root
+
+
+def test_every_site_page_is_reached_from_the_index(site):
+    """Crawl the links of the built pages (no browser needed) from index.html; every page is reached."""
+    seen, queue = set(), ["index.html"]
     while queue:
-        current = queue.pop()
-        if current in seen:
+        name = queue.pop()
+        if name in seen:
             continue
-        seen.add(current)
-        page.failures.clear()
-        page.goto(current.as_uri())
-        wait_for_math(page)
-        name = current.relative_to(site).as_posix()
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
-            if not href.startswith("file://"):
-                continue
-            target = Path(unquote(urlparse(href).path))
-            if not target.exists():
-                problems.append(
-                    f"{name}: broken link to {target.relative_to(site) if site in target.parents else target}"
-                )
-            elif target.suffix == ".html" and site in target.parents:
-                queue.append(target)
-        for image in page.eval_on_selector_all(
-            "img", "imgs => imgs.map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))"
-        ):
-            if not image["ok"]:
-                problems.append(f"{name}: image not loaded: {image['src']}")
-        # After MathJax: no "$…$" left as text in rendered Markdown, and no formula in error.
-        leftover = page.evaluate(UNRENDERED_MATH)
-        if leftover:
-            problems.append(f"{name}: math left unrendered: {leftover!r}")
-        rendered += page.eval_on_selector_all("mjx-container", "m => m.length")
-        errors = page.eval_on_selector_all("mjx-merror", "m => m.length")
-        if errors:
-            problems.append(f"{name}: {errors} formulas failed to render")
-        problems += [f"{name}: {failure}" for failure in page.failures]
-        if name in ("index.html", "notebooks/05_positional_embeddings.html", "solutions/index.html"):
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=str(SCREENSHOTS / ("site-" + name.replace("/", "-").replace(".html", ".png")))
-            )
+        seen.add(name)
+        html = (site / name).read_text(encoding="utf-8")
+        for href in re.findall(r'href="([^"#:]+\.html)(?:#[^"]*)?"', html):
+            target = (site / name).parent.joinpath(href).resolve()
+            if target.exists() and site in target.parents:
+                queue.append(target.relative_to(site).as_posix())
+    record(f"site: {len(seen)} pages reached by following links from index.html")
+    assert sorted(seen) == sorted(SITE_PAGES), f"unreached: {sorted(set(SITE_PAGES) - seen)}"
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_site_page_links_images_math_offline(browser, site, name):
+    page = offline_page(browser, site)
+    page.goto((site / name).as_uri())
+    wait_for_math(page)
+    problems = []
+    for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        if href.startswith("file://") and not file_path(href).exists():
+            problems.append(f"broken link to {href}")
+    for image in page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))"
+    ):
+        if not image["ok"]:
+            problems.append(f"image not loaded: {image['src']}")
+    # After MathJax: formulas rendered where the source has math, none in error, no "$…$" left as text.
+    rendered = page.eval_on_selector_all("mjx-container", "m => m.length")
+    if has_math(SITE_SOURCES.get(name)) and rendered == 0:
+        problems.append("the page has math but MathJax rendered nothing")
+    leftover = page.evaluate(UNRENDERED_MATH)
+    if leftover:
+        problems.append(f"math left unrendered: {leftover!r}")
+    errors = page.eval_on_selector_all("mjx-merror", "m => m.length")
+    if errors:
+        problems.append(f"{errors} formulas failed to render")
+    problems += page.failures
+    if name in SITE_SHOWCASE:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / ("site-" + name.replace("/", "-").replace(".html", ".png"))))
     page.close()
-    unreached = sorted(p.relative_to(site).as_posix() for p in pages if p not in seen)
-    record(f"site: {len(seen)} pages crawled, {rendered} formulas rendered, {len(problems)} problems")
-    assert rendered > 0, "MathJax rendered no formula on any page"
-    assert not unreached, f"pages no link leads to: {unreached}"
-    assert not problems, "\n".join(problems)
+    record(f"site page {name}: {rendered} formulas rendered, {len(problems)} problems")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
