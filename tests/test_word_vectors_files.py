@@ -126,3 +126,12 @@ def test_analogy_in_chunks_equals_most_similar(tmp_path, monkeypatch):
         np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-6)
     # a query word beyond restrict_vocab is excluded only where it could be an answer
     assert len(analogy(kv, "w40", "w2", "w3", topn=100, restrict_vocab=30)) == 28
+
+
+def test_notebook_ram_need_is_stated_for_every_model():
+    for info in wv.MODELS.values():
+        assert info.notebook_ram_megabytes >= wv.NOTEBOOK01_DEFAULT_PEAK_MB
+        assert info.notebook_ram_megabytes >= info.float32_megabytes
+    big = wv.MODELS["word2vec-google-news-300"]
+    assert big.notebook_ram_megabytes == pytest.approx(wv.NOTEBOOK01_DEFAULT_PEAK_MB + 3600.0 - 80.0)
+    assert wv.MODELS["glove-6b-50d"].notebook_ram_megabytes == wv.NOTEBOOK01_DEFAULT_PEAK_MB
