@@ -22,7 +22,7 @@ import utils._guard as guard
 from utils.data import REPO_ROOT, DataFileError, fetch, offline_mode
 from utils.positional import apply_rope, position_ids, sinusoidal_encoding
 from utils.token_ids import check_token_ids
-from utils.windows import SlidingWindowDataset, create_dataloader
+from utils.windows import SlidingWindowDataset, count_windows, create_dataloader
 from utils.word_vectors import load_word_vectors
 
 IDS = list(range(100))
@@ -115,6 +115,21 @@ CASES = {
         "ValueError: Unknown word-vector model 'x'. Known models:",
     ),
     "unknown data file": (lambda: fetch("x"), KeyError, "KeyError: Unknown data file 'x'. Known files:"),
+    "data file name not a str": (
+        lambda: fetch(Path("data/the-verdict.txt")),
+        TypeError,
+        "TypeError: name must be a str, got ",
+    ),
+    "timeout 0": (
+        lambda: fetch("the-verdict.txt", timeout=0),
+        ValueError,
+        "ValueError: timeout must be greater than 0, got 0.",
+    ),
+    "negative token count": (
+        lambda: count_windows(-1, 4, 1),
+        ValueError,
+        "ValueError: num_tokens must be at least 0, got -1.",
+    ),
     "unclear COURSE_OFFLINE": (
         lambda: with_env("COURSE_OFFLINE", "maybe", offline_mode),
         ValueError,

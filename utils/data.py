@@ -25,6 +25,7 @@ from pathlib import Path
 from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 from . import download as _download
 from .download import DownloadError
+from .validation import check_positive_number, check_str
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
@@ -160,6 +161,8 @@ def _inspect(path: Path, entry: DataFile) -> str:
             if hashlib.new(entry.algorithm, normalised).hexdigest() == entry.checksum:
                 return "crlf"
         return f"wrong {entry.algorithm}" if size == entry.size else f"{size:,} bytes, not {entry.size:,}"
+    except FileNotFoundError:
+        return "missing"  # another process replaced or removed it while we looked
     except PermissionError:
         return "not readable by you (permission denied)"
     except OSError as error:
@@ -220,8 +223,11 @@ def fetch(name: str, *, timeout: float = 15.0, progress: bool = True) -> Path:
         UnknownDataFileError: (a KeyError) ``name`` is not registered (the message lists the names that are).
         DataFileError: no verified copy could be found or downloaded; the message says what was found
             where, and where to put the file by hand.
-        ValueError: ``$COURSE_OFFLINE`` has a value that is neither on nor off.
+        ValueError: ``$COURSE_OFFLINE`` has a value that is neither on nor off, or ``timeout`` ≤ 0.
+        TypeError: ``name`` is not a str, or ``timeout`` is not a number.
     """
+    check_str(name, "name", example="the-verdict.txt")
+    timeout = check_positive_number(timeout, "timeout")
     if name not in REGISTRY:
         known = ", ".join(sorted(REGISTRY))
         raise UnknownDataFileError(f"Unknown data file {name!r}. Known files: {known}.")

@@ -11,13 +11,18 @@ the idea.
 from __future__ import annotations
 
 import numbers
-
-import numpy as np
-import torch
+import sys
 
 from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
 
-__all__ = ["check_int", "check_positive_int", "integer_kind", "require_integer_ids"]
+__all__ = [
+    "check_int",
+    "check_positive_int",
+    "check_positive_number",
+    "check_str",
+    "integer_kind",
+    "require_integer_ids",
+]
 
 
 def check_int(value: object, name: str, *, minimum: int | None = None, example: int = 4) -> int:
@@ -27,7 +32,13 @@ def check_int(value: object, name: str, *, minimum: int | None = None, example: 
         TypeError: ``value`` is not a whole number (a float, a string, ``None``, a bool).
         ValueError: ``value`` is smaller than ``minimum``.
     """
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and integer_kind(value.dtype) != "":
+    torch = sys.modules.get("torch")  # not imported: then value cannot be a tensor (utils.data stays light)
+    if (
+        torch is not None
+        and isinstance(value, torch.Tensor)
+        and value.numel() == 1
+        and integer_kind(value.dtype)
+    ):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         adjective = "a positive integer" if minimum == 1 else "an integer"
@@ -48,12 +59,38 @@ def check_positive_int(value: object, name: str, *, example: int = 4) -> int:
     return check_int(value, name, minimum=1, example=example)
 
 
+def check_positive_number(value: object, name: str, *, example: float = 15) -> float:
+    """``value`` as a float > 0 (timeouts, rates): TypeError for a non-number or a bool, ValueError for ≤ 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a positive number, got {value!r} ({type(value).__name__}). "
+            f"Pass a number such as {name}={example}."
+        )
+    if not value > 0:  # also catches NaN
+        raise ValueError(
+            f"{name} must be greater than 0, got {value}. Pass a number such as {name}={example}."
+        )
+    return float(value)
+
+
+def check_str(value: object, name: str, *, example: str) -> str:
+    """``value`` if it is a str; TypeError otherwise."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str, got {value!r} ({type(value).__name__}). Pass e.g. {example!r}."
+        )
+    return value
+
+
 def integer_kind(dtype: object) -> str:
     """``"i"`` for a signed and ``"u"`` for an unsigned integer dtype (NumPy or torch), ``""`` otherwise."""
-    if isinstance(dtype, torch.dtype):
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(dtype, torch.dtype):
         if dtype == torch.bool or dtype.is_floating_point or dtype.is_complex:
             return ""
         return "i" if dtype.is_signed else "u"
+    import numpy as np
+
     try:
         kind = np.dtype(dtype).kind
     except TypeError:

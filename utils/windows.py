@@ -26,7 +26,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from . import _guard  # noqa: F401  (stops when another `utils` shadows the course's)
-from .validation import check_positive_int, require_integer_ids
+from .validation import check_int, check_positive_int, require_integer_ids
 
 TokenIds = Sequence[int] | torch.Tensor | np.ndarray
 
@@ -38,6 +38,7 @@ def count_windows(num_tokens: int, max_length: int, stride: int) -> int:
 
     Equal to ``(num_tokens - max_length - 1) // stride + 1`` when ``num_tokens > max_length``, else 0.
     """
+    num_tokens = check_int(num_tokens, "num_tokens", minimum=0, example=5145)
     max_length = check_positive_int(max_length, "max_length")
     stride = check_positive_int(stride, "stride")
     if num_tokens <= max_length:
