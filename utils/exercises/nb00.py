@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from utils.exercises import NotYet, as_int, exercise, expect_type
+from . import NotYet, as_int, exercise, expect_type
 
 SENTENCE = "Token embeddings turn text into vectors."
 PREDICT_TEXT = " tokenization"
 
 
 def _tokenizer():
-    from utils.tokenizer import gpt2_tokenizer
+    from ..tokenizer import gpt2_tokenizer
 
     return gpt2_tokenizer()
 

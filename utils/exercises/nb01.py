@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from utils.exercises import NotYet, exercise, expect_shape, expect_type
+from . import NotYet, exercise, expect_shape, expect_type
 
 MATRIX_WORDS = ["cat", "dog", "car", "truck", "apple", "banana"]
 ODD_ONE_OUT = ["breakfast", "cereal", "dinner", "lunch"]
@@ -15,7 +15,7 @@ MIN_EXPLANATION_WORDS = 15
 
 @lru_cache(maxsize=1)
 def _glove():
-    from utils.word_vectors import load_word_vectors
+    from ..word_vectors import load_word_vectors
 
     return load_word_vectors()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from utils.exercises import NotYet, as_int, call_student, exercise, expect_type
-from utils.exercises.nb00 import as_id_list
+from . import NotYet, as_int, call_student, exercise, expect_type
+from .nb00 import as_id_list
 
 SENTENCE = "quick fox is in the house"
 VOCAB = {word: token_id for token_id, word in enumerate(sorted(set(SENTENCE.split())))}
@@ -29,7 +29,7 @@ def adamw_changed_rows() -> list[int]:
 def single_token_variants(word: str) -> list[str]:
     """The spellings of ``word`` (as is, lower, Capitalised, UPPER; with and without a leading space) that
     GPT-2 encodes as one token: each is a row of its own in GPT-2's embedding table."""
-    from utils.tokenizer import gpt2_tokenizer
+    from ..tokenizer import gpt2_tokenizer
 
     tokenizer = gpt2_tokenizer()
     spellings = {word, word.lower(), word.capitalize(), word.upper()}

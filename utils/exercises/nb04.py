@@ -8,13 +8,13 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from utils.exercises import NotYet, as_int, exercise, expect_shape, expect_type
+from . import NotYet, as_int, exercise, expect_shape, expect_type
 
 
 @lru_cache(maxsize=1)
 def _verdict_ids() -> tuple[int, ...]:
-    from utils.data import fetch
-    from utils.tokenizer import gpt2_tokenizer
+    from ..data import fetch
+    from ..tokenizer import gpt2_tokenizer
 
     text = fetch("the-verdict.txt").read_text(encoding="utf-8")
     return tuple(gpt2_tokenizer().encode(text, allowed_special={"<|endoftext|>"}))

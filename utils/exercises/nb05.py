@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import torch
 
-from utils.exercises import NotYet, as_float, as_int, call_student, exercise, expect_shape, expect_type
-from utils.exercises.nb04 import _open_answer, _verdict_ids
+from . import NotYet, as_float, as_int, call_student, exercise, expect_shape, expect_type
+from .nb04 import _open_answer, _verdict_ids
 
 
 def _fixed_embedding(rows: int, dim: int, seed: int) -> torch.nn.Embedding:
@@ -92,7 +92,7 @@ def _close(got: float, expected: float, scale: float) -> bool:
           "apply_rope expects shape (seq, d): use q.unsqueeze(0) with positions=[m] and k.unsqueeze(0) with "
           "positions=[n]; the score is the dot product of the two rotated rows.")
 def check_rope_dot(rope_dot) -> None:
-    from utils.positional import apply_rope
+    from ..positional import apply_rope
 
     if not callable(rope_dot):
         raise NotYet("Expected a function rope_dot(q, k, m, n).")
@@ -125,7 +125,7 @@ def check_rope_dot(rope_dot) -> None:
           "each pair i contributes sin·sin + cos·cos = cos(offset · θ_i), with θ_i = 10000^(-2i/dim), "
           "for i = 0 … dim/2 - 1.")
 def check_sinusoid_dot(sinusoid_dot) -> None:
-    from utils.positional import sinusoidal_encoding
+    from ..positional import sinusoidal_encoding
 
     if not callable(sinusoid_dot):
         raise NotYet("Expected a function sinusoid_dot(offset, dim).")

@@ -9,7 +9,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import NotYet, as_float, as_int, call_student, exercise
+from . import NotYet, as_float, as_int, call_student, exercise
 
 SAMPLE = 1e-3  # the subsampling threshold t of the notebook
 WINDOW = 5  # the notebook's window for exercise 06.5
@@ -17,14 +17,14 @@ WINDOW = 5  # the notebook's window for exercise 06.5
 
 @lru_cache(maxsize=1)
 def _lee_documents():
-    from utils.word2vec import read_lee_corpus
+    from ..word2vec import read_lee_corpus
 
     return read_lee_corpus()
 
 
 @lru_cache(maxsize=1)
 def _lee_vocabulary():
-    from utils.word2vec import build_vocabulary
+    from ..word2vec import build_vocabulary
 
     return build_vocabulary(_lee_documents(), min_count=5)
 
@@ -60,7 +60,7 @@ def _close(value: float, target: float, tolerance: float) -> bool:
           "each position i has min(i, 3) neighbours on its left and min(6 − i, 3) on its right; add them up "
           "(or count the pairs skipgram_pairs returns for torch.arange(7)).")
 def check_pair_count(answer) -> None:
-    from utils.word2vec import skipgram_pairs
+    from ..word2vec import skipgram_pairs
 
     count = as_int(answer, "a number of pairs")
     expected = len(skipgram_pairs(torch.arange(7), window=3)[0])  # 30
@@ -83,7 +83,7 @@ def check_pair_count(answer) -> None:
           "the word's relative frequency among the tokens kept in the vocabulary; keeping is what is left. "
           "Give at least 3 decimals.")
 def check_paper_keep(answer) -> None:
-    from utils.word2vec import keep_probabilities
+    from ..word2vec import keep_probabilities
 
     value = as_float(answer, "a probability between 0 and 1")
     vocabulary = _lee_vocabulary()
@@ -123,7 +123,7 @@ def _losses(u, v, v_negative, positive_sign=1.0, negative_sign=-1.0, reduce="sum
           "a dot product is an element-wise product summed over the last dimension; u.unsqueeze(1) broadcasts "
           "u against the k negatives; F.logsigmoid gives log σ(x) safely.")
 def check_loss_function(answer) -> None:
-    from utils.word2vec import sgns_loss
+    from ..word2vec import sgns_loss
 
     if not callable(answer):
         raise NotYet(f"Expected a function loss(u, v, v_negative), got a {type(answer).__name__}.")

@@ -9,12 +9,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from utils.exercises import NotAnswered, NotYet, as_int, call_student, exercise, expect_type
+from . import NotAnswered, NotYet, as_int, call_student, exercise, expect_type
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[str, ...]:
-    from utils.pretrained import load_embedding_tables
+    from ..pretrained import load_embedding_tables
 
     return tuple(load_embedding_tables().vocabulary)
 

@@ -6,7 +6,7 @@ import re
 
 import torch
 
-from utils.exercises import NotYet, call_student, exercise, expect_type
+from . import NotYet, call_student, exercise, expect_type
 
 METHODS = ("none", "learned", "sinusoidal", "rope", "alibi")
 ALIASES = {"nope": "none", "no positions": "none", "learned absolute": "learned", "absolute": "learned",
@@ -52,7 +52,7 @@ def check_survivors(answer) -> None:
           "the distance matrix is (positions[:, None] - positions[None, :]).abs(); the slopes need the shape "
           "(num_heads, 1, 1) to broadcast over it, and the bias is minus slope times distance.")
 def check_alibi_bias(my_alibi_bias) -> None:
-    from utils.positional import alibi_bias, alibi_slopes
+    from ..positional import alibi_bias, alibi_slopes
 
     if not callable(my_alibi_bias):
         raise NotYet("Expected a function my_alibi_bias(num_heads, seq_len).")
