@@ -148,6 +148,15 @@ def test_quiet_and_network_switches(monkeypatch):
     pretrained.quiet_huggingface()
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
     constants = pytest.importorskip("huggingface_hub.constants")
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    pretrained.allow_huggingface_network()
-    assert constants.HF_HUB_OFFLINE is False and os.environ["HF_HUB_OFFLINE"] == "0"
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    monkeypatch.setattr(sys.modules["huggingface_hub.utils.tqdm"], "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    disable_progress_bars()
+    try:
+        pretrained.allow_huggingface_network()
+        assert constants.HF_HUB_OFFLINE is False and os.environ["HF_HUB_OFFLINE"] == "0"
+        assert not are_progress_bars_disabled()
+    finally:
+        enable_progress_bars()

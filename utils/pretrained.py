@@ -258,6 +258,14 @@ def allow_huggingface_network() -> None:
 
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         os.environ[name] = "0"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "0"  # a long download should show its progress
     constants = sys.modules.get("huggingface_hub.constants")
-    if constants is not None:  # the flag is read once, at import time
-        constants.HF_HUB_OFFLINE = False
+    if constants is None:
+        return
+    constants.HF_HUB_OFFLINE = False  # the flags are read once, at import time, and copied by name
+    for module in ("huggingface_hub.constants", "huggingface_hub.utils.tqdm"):
+        if hasattr(sys.modules.get(module), "HF_HUB_DISABLE_PROGRESS_BARS"):
+            sys.modules[module].HF_HUB_DISABLE_PROGRESS_BARS = False
+    from huggingface_hub.utils import enable_progress_bars
+
+    enable_progress_bars()
