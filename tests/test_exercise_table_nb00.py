@@ -19,6 +19,7 @@ RIGHT = [
     ("00.2", VOCAB), ("00.2", np.int64(VOCAB)), ("00.2", np.int32(VOCAB)), ("00.2", torch.tensor(VOCAB)),
     ("00.3", 2), ("00.3", np.int64(2)), ("00.3", torch.tensor(2)),
     ("00.4", "antidisestablishmentarianism"), ("00.4", " Kubernetes "), ("00.4", "hyperparameterization"),
+    ("00.4", "embeddings"),  # exactly 3 tokens: ' embed', 'd', 'ings'
 ]
 
 WRONG = [
@@ -37,6 +38,7 @@ WRONG = [
     ("00.3", 3, "run it and count"),
     ("00.3", 2.0, "whole number"),
     ("00.4", "the", "find a word it splits into at least 3"),
+    ("00.4", "tokenizer", "is 2 token(s)"),
     ("00.4", "two words", "single word"),
     ("00.4", "", "single word"),
     ("00.4", 3, "Expected a single word"),
@@ -68,3 +70,4 @@ def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
 
 def test_the_predict_exercise_asks_for_what_the_tokenizer_really_does():
     assert len(gpt2_tokenizer().encode(" tokenization")) == 2
+    assert len(gpt2_tokenizer().encode(" embeddings")) == 3  # the boundary case of 00.4

@@ -69,13 +69,15 @@ RIGHT = [
     ("02.3", 102_926_336), ("02.3", np.int64(102_926_336)), ("02.3", torch.tensor(102_926_336)),
     ("02.4", rows_any), ("02.4", rows_abs_sum), ("02.4", rows_as_tensor), ("02.4", rows_as_numpy),
     ("02.4", rows_loop),
-    ("02.5", [0, 1, 2, 3, 4, 5]), ("02.5", (5, 4, 3, 2, 1, 0)), ("02.5", torch.arange(6)), ("02.5", np.arange(6)),
-    ("02.6", "king"), ("02.6", "King"), ("02.6", " the "),
+    ("02.5", list(range(8))), ("02.5", tuple(reversed(range(8)))), ("02.5", torch.arange(8)),
+    ("02.5", np.arange(8)),
+    ("02.6", "king"), ("02.6", "King"), ("02.6", " the "), ("02.6", "queen"),  # queen: exactly 3 rows
 ]
 
 WRONG = [
     ("02.1", [6, 1, 4, 3, 6, 2], "one too large"),
     ("02.1", [0, 1, 2, 3, 5, 5], "wrong order"),
+    ("02.1", [0, 5, 3, 2, 5, 1], "wrong order"),
     ("02.1", [5, 0, 3, 2, 1], "expect 6 IDs"),
     ("02.1", [4, 0, 3, 2, 4, 1], "alphabetical order"),
     ("02.1", ["the", "fox"], "integer token ID"),
@@ -97,9 +99,11 @@ WRONG = [
     ("02.4", rows_crash, "your function raised AttributeError"),
     ("02.4", rows_float, "whole number"),
     ("02.4", 3, "Expected a function"),
-    ("02.5", [0, 1, 2, 3, 4, 5, 6], "padding row"),
-    ("02.5", [0, 1, 2, 3, 4, 5, 6][1:6], "run the cell below"),
-    ("02.5", [0, 1, 2, 3, 4, 5, 6][:4], "run the cell below"),
+    ("02.5", [0, 1, 2, 3, 4, 5], "rows with a gradient"),
+    ("02.5", [5, 4, 3, 2, 1, 0], "rows with a gradient"),
+    ("02.5", list(range(9)), "padding row"),
+    ("02.5", [1, 2, 3, 4, 5, 6, 7], "run the cell below"),
+    ("02.5", [0, 1, 2, 3], "run the cell below"),
     ("02.6", "embedding", "find a word with at least 3"),
     ("02.6", "two words", "single word"),
     ("02.6", 5, "Expected a word"),
@@ -138,7 +142,7 @@ def test_a_function_that_forgets_to_return_waits():
 
 
 def test_adamw_moves_every_row_but_the_zero_padding_row():
-    assert adamw_changed_rows() == [0, 1, 2, 3, 4, 5]
+    assert adamw_changed_rows() == [0, 1, 2, 3, 4, 5, 6, 7]  # rows 6 and 7 have no gradient
     # ids 0..5 all appear, so build the case where the decay alone moves a row: plain SGD would not.
     torch.manual_seed(0)
     table = torch.nn.Embedding(4, 2)
