@@ -200,7 +200,16 @@ def test_accuracy_counts_only_scored_positions():
     assert by_position[1:].mean().item() == pytest.approx(expected)
 
 
-def test_training_learns_the_previous_token_and_is_deterministic():
+@pytest.fixture
+def one_thread():
+    """One thread, as in notebook 08: fixed summation order, and no thread contention on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_training_learns_the_previous_token_and_is_deterministic(one_thread):
     def run() -> tuple[list[float], float]:
         torch.manual_seed(0)
         generator = torch.Generator().manual_seed(1)
