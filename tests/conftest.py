@@ -36,6 +36,31 @@ def _loopback_getaddrinfo(host, *args, **kwargs):
 
 _real_getaddrinfo = socket.getaddrinfo
 
+# Every notebook kernel nbval starts inherits this process's environment. The committed outputs must not
+# depend on a network or on the hash seed, so the kernels run with downloads forbidden, every HTTP(S) proxy
+# pointed at a closed local port (no route out), and a fixed hash seed other than the random one of the run
+# that made the outputs (tools/execute_notebooks.py). tests/test_determinism.py checks a kernel sees this.
+CLOSED_PROXY = "http://127.0.0.1:9"
+KERNEL_CONDITIONS = {
+    data.OFFLINE_ENV: "1",
+    "PYTHONHASHSEED": "4242",
+    **{name: CLOSED_PROXY for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                                        "all_proxy")},
+    "NO_PROXY": "127.0.0.1,localhost,::1",   # the unit tests' own local HTTP server stays reachable
+    "no_proxy": "127.0.0.1,localhost,::1",
+}
+
+
+def pytest_configure(config):
+    """Fetch the downloadable text once if this machine may download (a first local run), then cut the network
+    off for everything the session starts."""
+    try:
+        if not data.offline_mode():
+            data.fetch("the-verdict.txt", progress=False)
+    except (OSError, ValueError):
+        pass  # the tests that need the file, or the setting, say what is wrong
+    os.environ.update(KERNEL_CONDITIONS)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def no_network():
