@@ -91,6 +91,24 @@ def sgns_returns_none(u, v, v_negative):
     positive.sum()
 
 
+def sgns_summed(u, v, v_negative):
+    return sgns(u, v, v_negative).sum()
+
+
+def pair_at_distance(distance):
+    """(word_a, word_b, document) of two vocabulary words whose nearest occurrences are exactly ``distance`` apart."""
+    for index, tokens in enumerate(DOCUMENTS):
+        for i, a in enumerate(tokens[:-distance]):
+            b = tokens[i + distance]
+            if a == b or a not in VOCABULARY or b not in VOCABULARY:
+                continue
+            where_a = [j for j, t in enumerate(tokens) if t == a]
+            where_b = [j for j, t in enumerate(tokens) if t == b]
+            if min(abs(x - y) for x in where_a for y in where_b) == distance:
+                return a, b, index
+    raise AssertionError("no such pair")
+
+
 def measured_distance_share():
     from utils.word2vec import skipgram_pairs
 
@@ -109,7 +127,7 @@ RIGHT = [
     ("06.5", 1 / 15), ("06.5", round(1 / 15, 3)), ("06.5", measured_distance_share()),
     ("06.5", measured_distance_share().item()), ("06.5", np.float32(1 / 15)),
     ("06.6", ("fire", "crews", 0)), ("06.6", ["crews", "fire", 0]), ("06.6", ("fire", "crews", np.int64(0))),
-    ("06.6", ("bin", "laden", torch.tensor(BIN_LADEN_DOCUMENT))),
+    ("06.6", ("bin", "laden", torch.tensor(BIN_LADEN_DOCUMENT))), ("06.6", pair_at_distance(5)),
 ]
 
 WRONG = [
@@ -117,6 +135,7 @@ WRONG = [
     ("06.1", 15, "(a, b) and (b, a)"),
     ("06.1", 22, "window of 2"),
     ("06.1", 24, "Off by one"),
+    ("06.1", 36, "Off by one"),
     ("06.1", 31, "words near the ends"),
     ("06.1", 30.0, "whole number"),
     ("06.1", "30", "whole number"),
@@ -129,15 +148,20 @@ WRONG = [
     ("06.2", 1 / KEEP, "not a probability"),
     ("06.2", round(KEEP, 2), "at least 3 decimals"),
     ("06.2", 0.5, "is not it"),
+    ("06.2", 0.0, "is not it"),
+    ("06.2", 1.0, "is not it"),
+    ("06.2", 1.5, "not a probability"),
+    ("06.2", 0.315, "is not it"),
     ("06.2", [KEEP], "a number"),
     ("06.3", sgns_mean, "batch mean"),
     ("06.3", sgns_negated, "wrong sign"),
-    ("06.3", sgns_wrong_negative_sign, "σ(−u·vₙ)"),
+    ("06.3", sgns_wrong_negative_sign, "The negatives need σ(−u·vₙ)"),
     ("06.3", sgns_averaged_negatives, "averaged over the k negatives"),
     ("06.3", sgns_unstable, "log(sigmoid(x)) underflows"),
     ("06.3", sgns_no_negatives, "Wrong values"),
     ("06.3", sgns_list, "returned a list"),
     ("06.3", sgns_wrong_shape, "Expected shape (4,)"),
+    ("06.3", sgns_summed, "Expected shape (4,)"),
     ("06.3", sgns_crashes, "your function raised RuntimeError"),
     ("06.3", 3.0, "Expected a function"),
     ("06.4", float(COUNTS64[0] / COUNTS64.sum()), "raw unigram share"),
@@ -149,12 +173,24 @@ WRONG = [
     ("06.4", round(P_THE, 3), "at least 4 decimals"),
     ("06.4", 1.5, "not a probability"),
     ("06.4", 0.02, "is not it"),
+    ("06.4", 0.0, "is not it"),
+    ("06.4", 1.0, "is not it"),
+    ("06.4", P_THE + 7e-5, "at least 4 decimals"),
+    ("06.4", float(COUNTS64[0] / COUNTS64.sum()) + 8e-4, "is not it"),
+    ("06.4", float((COUNTS64[0] / COUNTS64.sum()) ** 0.75) + 8e-4, "is not it"),
     ("06.4", torch.tensor([P_THE, P_THE]), "a number"),
     ("06.5", 0.2, "equally common"),
     ("06.5", 0.04, "Count the pairs at every distance"),
     ("06.5", 0.1, "Count the pairs at every distance"),
     ("06.5", 100 / 15, "percentage"),
     ("06.5", 0.08, "measure it"),
+    ("06.5", 1 / 15 + 0.003, "measure it"),
+    ("06.5", 0.203, "measure it"),
+    ("06.5", 0.043, "measure it"),
+    ("06.5", 0.0, "measure it"),
+    ("06.5", 1.0, "measure it"),
+    ("06.5", 0.103, "measure it"),
+    ("06.5", 1.5, "not a fraction"),
     ("06.5", 2.5, "not a fraction"),
     ("06.6", ("fire", "crews"), "Expected a tuple"),
     ("06.6", ("fire", 3, 0), "must be words"),
@@ -163,6 +199,8 @@ WRONG = [
     ("06.6", ("fire", "crews", 300), "between 0 and 299"),
     ("06.6", ("fire", "crews", 0.0), "whole number"),
     ("06.6", ("bin", "laden", 0), "does not occur in document 0"),
+    ("06.6", ("fire", "laden", 0), "'laden' does not occur in document 0"),
+    ("06.6", ("laden", "fire", 0), "'laden' does not occur in document 0"),
     ("06.6", ("hundreds", "wales", 0), "never within 5 tokens"),
 ]
 
@@ -180,8 +218,9 @@ def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
     result = check(exercise_id, answer)
     assert not result
     assert result.message.startswith("❌"), result.message
-    assert message in result.message, result.message
-    assert "Hint:" in result.message
+    reason, hint = result.message.split("Hint:")  # the message must be in the reason, not only in the hint
+    assert message in reason, result.message
+    assert hint.strip()
 
 
 def stub(u, v, v_negative):

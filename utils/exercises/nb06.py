@@ -30,10 +30,12 @@ def _lee_vocabulary():
 
 
 def paper_keep_probability(word: str = "said") -> float:
-    """The paper's keep probability ``min(1, sqrt(t / f))`` of ``word``, ``f = count / vocabulary.total``."""
+    """The paper's keep probability ``sqrt(t / f)`` of ``word``, ``f = count / vocabulary.total``.
+
+    Only for a word seen more than ``t · total`` times (as "said" is), so no cap at 1 is needed."""
     vocabulary = _lee_vocabulary()
     frequency = vocabulary.counts[vocabulary.id_of(word)] / vocabulary.total
-    return min(1.0, math.sqrt(SAMPLE / frequency))
+    return math.sqrt(SAMPLE / frequency)
 
 
 def noise_share_of_the() -> float:
