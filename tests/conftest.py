@@ -44,9 +44,11 @@ CLOSED_PROXY = "http://127.0.0.1:9"
 KERNEL_CONDITIONS = {
     data.OFFLINE_ENV: "1",
     "PYTHONHASHSEED": "4242",
-    **{name: CLOSED_PROXY for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                                        "all_proxy")},
-    "NO_PROXY": "127.0.0.1,localhost,::1",   # the unit tests' own local HTTP server stays reachable
+    **{
+        name: CLOSED_PROXY
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+    },
+    "NO_PROXY": "127.0.0.1,localhost,::1",  # the unit tests' own local HTTP server stays reachable
     "no_proxy": "127.0.0.1,localhost,::1",
 }
 

@@ -43,6 +43,7 @@ def test_the_kernel_hash_seed_changes_what_set_order_depends_on():
     """The fixed seed is not the default one: string hashes (and so the order of a set of strings) differ."""
     code = "print(hash('token embeddings'))"
     seeded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
-    unseeded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env={"PYTHONHASHSEED": "0", "PATH": ""}).stdout
+    unseeded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": "0", "PATH": ""}
+    ).stdout
     assert seeded != unseeded
