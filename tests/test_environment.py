@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import re
 
+import pytest
+
 from utils import environment
 from utils.data import REPO_ROOT
 from utils.environment import installed_vs_tested
@@ -55,10 +57,11 @@ def test_conda_environment_installs_exactly_requirements_txt():
     )
 
 
-def test_colab_requirements_match_the_tested_pins_and_leave_torch_alone():
+@pytest.mark.parametrize("filename", ["requirements-colab.txt", "requirements-colab-transformers.txt"])
+def test_colab_requirements_match_the_tested_pins_and_leave_torch_alone(filename):
     pins = environment.tested_versions()
-    colab = dict(line.split("==") for line in requirement_lines("requirements-colab.txt"))
-    assert "torch" not in colab
+    colab = dict(line.split("==") for line in requirement_lines(filename))
+    assert colab and "torch" not in colab
     for package, version in colab.items():
         assert pins[package] == version, f"{package}: Colab gets {version}, tested {pins[package]}"
 

@@ -37,6 +37,8 @@ class Lesson:
     filename: str
     title: str
     teaches: str
+    # what the Colab setup cell installs beyond requirements-colab.txt (a heavy stack only one notebook needs)
+    colab_extra: str | None = None
 
 
 COURSE_MAP = [
@@ -62,7 +64,8 @@ COURSE_MAP = [
     Lesson("07", "07_inside_a_trained_transformer.ipynb", "Inside a trained transformer",
            "the token and position tables of a real trained model (all-MiniLM-L6-v2, offline): neighbours "
            "vs GloVe, the learned position table beside the sinusoidal one, the embedding layer rebuilt "
-           "by hand, static rows vs contextual vectors; GPT-2 by one setting online"),
+           "by hand, static rows vs contextual vectors; GPT-2 by one setting online",
+           colab_extra="requirements-colab-transformers.txt"),
     Lesson("08", "08_positions_measured.ipynb", "Positions measured",
            "a tiny causal transformer trained with no positions, learned, sinusoidal, RoPE and ALiBi on the "
            "same task; accuracy at the training length and at 2× and 4×, measured against chance"),
@@ -105,10 +108,11 @@ def header_source(lesson: Lesson, folder: str = "notebooks") -> str:
            f"\n\n{' · '.join(nav)}"
 
 
-def setup_source() -> str:
+def setup_source(lesson: Lesson | None = None) -> str:
     """The Colab setup cell: fetch the course and the packages Colab lacks; locally do nothing."""
     slug, branch = course_settings()
     folder = "/content/" + slug.split("/")[-1]
+    extra = f', "-r",\n                    f"{{COURSE_DIR}}/{lesson.colab_extra}"' if lesson and lesson.colab_extra else ""
     return f'''# Setup for Google Colab: fetch the course's code and data and the packages Colab lacks.
 # Locally (and in CI) this cell does nothing. Running it twice is harmless.
 import sys
@@ -122,7 +126,7 @@ if "google.colab" in sys.modules:
         subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",
                         "https://github.com/{slug}.git", COURSE_DIR], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r",
-                    f"{{COURSE_DIR}}/requirements-colab.txt"], check=True)
+                    f"{{COURSE_DIR}}/requirements-colab.txt"{extra}], check=True)
     if COURSE_DIR not in sys.path:
         sys.path.insert(0, COURSE_DIR)'''
 
@@ -164,7 +168,7 @@ def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
     header["source"] = header_source(lesson, folder)
     for cell in cells:
         if SETUP_TAG in cell.get("metadata", {}).get("tags", []):
-            cell["source"] = setup_source()
+            cell["source"] = setup_source(lesson)
     previous, imports_pending = None, True
     for cell in cells:
         kind = slide_type(cell, previous, folder)
