@@ -133,5 +133,7 @@ def test_notebook_ram_need_is_stated_for_every_model():
         assert info.notebook_ram_megabytes >= wv.NOTEBOOK01_DEFAULT_PEAK_MB
         assert info.notebook_ram_megabytes >= info.float32_megabytes
     big = wv.MODELS["word2vec-google-news-300"]
-    assert big.notebook_ram_megabytes == pytest.approx(wv.NOTEBOOK01_DEFAULT_PEAK_MB + 3600.0 - 80.0)
+    assert big.notebook_ram_megabytes == pytest.approx(
+        wv.NOTEBOOK01_DEFAULT_PEAK_MB + wv.NOTEBOOK01_GROWTH_PER_MATRIX_BYTE * (3600.0 - 80.0))
+    assert wv.NOTEBOOK01_GROWTH_PER_MATRIX_BYTE <= 1.5   # issue 12: at most 1.5x the matrix beyond the default
     assert wv.MODELS["glove-6b-50d"].notebook_ram_megabytes == wv.NOTEBOOK01_DEFAULT_PEAK_MB
