@@ -355,6 +355,13 @@ def test_training_on_one_word_sentences_says_what_to_do():
         train_skipgram(model, [torch.tensor([0]), torch.tensor([1])], [3, 2], progress=False)
 
 
+def test_training_accepts_one_word_sentences_beside_longer_ones():
+    model = SkipGramModel(2, 4)
+    result = train_skipgram(model, [torch.tensor([0]), torch.tensor([0, 1, 0, 1])], [3, 2], epochs=1, sample=0,
+                            progress=False)
+    assert result.pairs_per_epoch[0] >= 6  # only the 4-token sentence gives pairs
+
+
 def test_training_when_subsampling_removes_every_pair_says_what_to_do():
     # One very frequent word: with t = 1e-3 it keeps about 0.1 % of its tokens, so nothing is left of 4.
     model = SkipGramModel(1, 4)

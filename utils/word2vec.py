@@ -96,11 +96,8 @@ def build_vocabulary(sentences: Iterable[Sequence[str]], min_count: int = 5) -> 
         ValueError: an empty corpus, a ``min_count`` below 1, or a ``min_count`` that removes every word.
         TypeError: ``sentences`` is a plain string or holds strings instead of token lists.
     """
-    if isinstance(sentences, str):
-        raise TypeError("sentences must be a list of token lists, e.g. [['the', 'cat'], ['a', 'dog']]; "
-                        "split each text into tokens first (utils.word2vec.tokenize).")
     sentences = list(sentences)  # a generator can be read only once: the checks below must not consume it
-    if any(isinstance(s, str) for s in sentences):
+    if any(isinstance(s, str) for s in sentences):  # also catches a plain string (a list of characters)
         raise TypeError("sentences must be a list of token lists, e.g. [['the', 'cat'], ['a', 'dog']]; "
                         "split each text into tokens first (utils.word2vec.tokenize).")
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
