@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from gensim.models import KeyedVectors
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 # Scores closer than this are re-ranked exactly as gensim ranks them: float32 rounding (of order 1e-7
 # here) may order near-ties differently in a batched matrix product and in gensim's one-by-one one.
 TIE_TOLERANCE = 1e-5

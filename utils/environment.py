@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import re
 
-from utils.data import REPO_ROOT
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+from .data import REPO_ROOT
 
 
 def tested_versions() -> dict[str, str]:

@@ -27,6 +27,8 @@ from typing import TypeVar
 import torch
 import torch.nn.functional as F
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 T = TypeVar("T")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 # Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 # Sequential and diverging colour maps that stay readable in grey and for colour-blind viewers.

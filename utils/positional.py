@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 import torch
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 GPT2_CONTEXT_LENGTH = 1024
 
 

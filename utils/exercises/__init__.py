@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from .. import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 
 class NotYet(Exception):
     """Raised by a checker when an answer is wrong; the message is shown to the student."""
