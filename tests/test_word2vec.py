@@ -370,3 +370,13 @@ def test_training_when_subsampling_removes_every_pair_says_what_to_do():
     result = train_skipgram(model, [torch.zeros(4, dtype=torch.long)], [1000], epochs=1, sample=0,
                             progress=False)
     assert 6 <= result.pairs_per_epoch[0] <= 12  # 4 tokens: 3 pairs per token at most, 2 * 3 at least
+
+
+def test_nearest_words_never_returns_the_query_word_and_checks_topn():
+    vocabulary = build_vocabulary([["a", "b", "c"]] * 5, min_count=1)
+    vectors = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    neighbours = nearest_words(vectors, vocabulary, "a", topn=len(vocabulary.words))
+    assert [word for word, _ in neighbours] == ["b", "c"]
+    assert all(math.isfinite(score) for _, score in neighbours)
+    with pytest.raises(ValueError, match="topn must be a positive whole number"):
+        nearest_words(vectors, vocabulary, "a", topn=0)

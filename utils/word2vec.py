@@ -37,6 +37,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 TOKEN_PATTERN = re.compile(r"[a-z]+")
 
 
@@ -339,7 +341,7 @@ def to_keyed_vectors(model: SkipGramModel | Tensor, vocabulary: Vocabulary):
     ``most_similar``, ``similarity``, ``doesnt_match`` … then work as in notebook 01, and an unknown word gets
     an error that suggests close spellings.
     """
-    from utils.word_vectors import CourseKeyedVectors
+    from .word_vectors import CourseKeyedVectors
 
     weights = model.input_embeddings.weight if isinstance(model, SkipGramModel) else model
     if weights.ndim != 2 or weights.shape[0] != len(vocabulary):
@@ -361,5 +363,8 @@ def nearest_words(vectors: Tensor, vocabulary: Vocabulary, word: str, topn: int 
     query = vocabulary.id_of(word)
     similarity = normed @ normed[query]
     similarity[query] = -math.inf
-    values, indices = similarity.topk(topn)
+    if isinstance(topn, bool) or not isinstance(topn, int) or topn < 1:
+        raise ValueError(f"topn must be a positive whole number, got {topn!r}.")
+    # the word itself is not a neighbour: at most every other word
+    values, indices = similarity.topk(min(topn, len(vocabulary.words) - 1))
     return [(vocabulary.words[i], float(v)) for i, v in zip(indices.tolist(), values.tolist(), strict=True)]
