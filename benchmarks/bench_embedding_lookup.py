@@ -4,7 +4,7 @@
     python benchmarks/bench_embedding_lookup.py --vocab-sizes 1000 50257 --dim 768 --tokens 1024 --repeats 3
 
 Prints a table and the ratios at the largest vocabulary. The default (V up to GPT-2's 50,257, d = 768,
-1,024 tokens) takes from a few seconds to half a minute on a laptop CPU. See utils/benchmark.py for how
+1,024 tokens) takes from a few seconds to half a minute on a laptop CPU. See utils/lookup_cost.py for how
 time and memory are measured.
 """
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     print(format_table(rows))
     last = rows[-1]
     print(f"\nat V = {last.vocab_size:,}: one-hot × weight is {last.time_ratio:,.0f}× slower and needs "
-          f"{last.memory_ratio:,.0f}× the memory of the lookup (outputs checked equal).")
+          f"{last.allocation_ratio:,.0f}× the allocations of the lookup (memory model) (outputs checked equal).")
 
 
 if __name__ == "__main__":
