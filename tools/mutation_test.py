@@ -448,6 +448,19 @@ def run_module(path: Path, tests: list[Path], args: argparse.Namespace) -> dict:
         total = len(mutants)
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.node_index)
         print(f"{relative}: sampling {args.sample} of {total} mutants (seed {args.seed})")
+    stem = relative.replace("/", "_").removesuffix(".py")
+    previous = None
+    if args.survivors:  # re-run only what survived last time (a killed mutant stays killed as tests grow)
+        previous = json.loads((OUT_DIR / f"{stem}.json").read_text(encoding="utf-8"))
+        listed = {(m["node_index"], m["choice"]): m for m in previous["details"]}
+        for mutant in mutants:
+            old = listed.get((mutant.node_index, mutant.choice))
+            if old and (old["line"], old["before"], old["after"]) != (mutant.line, mutant.before, mutant.after):
+                print(f"{relative}: the file changed since {stem}.json was written; run it in full")
+                return {"module": relative, "error": "changed"}
+        mutants = [m for m in mutants if str(listed.get((m.node_index, m.choice), {}).get("status", ""))
+                   .startswith("survived")]
+        print(f"{relative}: re-running the {len(mutants)} survivors of {previous['mutants']} mutants")
     test_files = [t.relative_to(ROOT).as_posix() for t in tests]
     print(f"{relative}: {len(mutants)} mutants; tests: {' '.join(test_files) or '(none)'}", flush=True)
     if args.list:
@@ -455,7 +468,6 @@ def run_module(path: Path, tests: list[Path], args: argparse.Namespace) -> dict:
             print("  " + mutant.describe())
         return {"module": relative, "mutants": len(mutants)}
     OUT_DIR.mkdir(exist_ok=True)
-    stem = relative.replace("/", "_").removesuffix(".py")
     log = OUT_DIR / f"{stem}.baseline.log"
     coverage_file = tempfile.mktemp(suffix=".json", dir=OUT_DIR)
     start = time.monotonic()
@@ -526,6 +538,10 @@ def run_module(path: Path, tests: list[Path], args: argparse.Namespace) -> dict:
         if not finished:
             time.sleep(0.01)
 
+    if previous is not None:  # merge: the mutants killed last time count as killed
+        rerun = {(m.node_index, m.choice): m for m in mutants}
+        mutants = [rerun.get((d["node_index"], d["choice"])) or Mutant(**{**d, "lines": tuple(d["lines"])})
+                   for d in previous["details"]]
     counts = Counter(m.status.split(" ")[0] for m in mutants)
     counted = [m for m in mutants if not m.status.startswith("invalid")]
     killed = sum(m.status.startswith("killed") for m in counted)
@@ -543,7 +559,8 @@ def run_module(path: Path, tests: list[Path], args: argparse.Namespace) -> dict:
               "survived": len(survivors), "errors": len(errors), "kill_rate": round(rate, 1),
               "seconds": round(elapsed), "sampled": bool(args.sample), "statuses": dict(counts),
               "details": [asdict(m) for m in mutants]}
-    (OUT_DIR / f"{stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    suffix = ".after" if previous is not None else ""
+    (OUT_DIR / f"{stem}{suffix}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     return report
 
 
@@ -561,6 +578,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="a mutant is killed by timeout after factor × baseline + 5 s (default 3)")
     parser.add_argument("--baseline-timeout", type=float, default=600.0)
     parser.add_argument("--list", action="store_true", help="only list the mutants")
+    parser.add_argument("--survivors", action="store_true", help="re-run only the survivors recorded in "
+                        "mutants/<module>.json by the last full run (after adding tests); writes "
+                        "mutants/<module>.after.json")
     parser.add_argument("--progress", action="store_true", help="print a line every 25 mutants")
     args = parser.parse_args(argv)
 
