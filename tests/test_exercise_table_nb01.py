@@ -35,6 +35,8 @@ RIGHT = {
     "01.3": [lambda kv: "cereal", lambda kv: np.str_("cereal"), lambda kv: kv.doesnt_match(
         ["breakfast", "cereal", "dinner", "lunch"])],
     "01.4": [lambda kv: ("brother", "sister", "nephew", "niece", EXPLANATION),
+             lambda kv: ("brother", "sister", "nephew", "niece",             # exactly 15 words
+                         "daughter is a close neighbour of sister, so it beats niece which ranks second here."),
              lambda kv: ["big", "bigger", "small", "smaller",
                          "The top answer is larger, a near neighbour of bigger and a synonym of it; smaller "
                          "comes second, so the offset from big to bigger is drowned by similarity to bigger."]],
@@ -56,6 +58,8 @@ WRONG = {  # (answer, a substring of the message that mistake must get)
     ],
     "01.2": [
         (lambda kv: _similarity(kv, normalise=False), "The diagonal should be 1"),
+        (lambda kv: _similarity(kv) + 0.5 * torch.eye(6), "The diagonal should be 1"),
+        (lambda kv: _similarity(kv) + 1e-3 * torch.eye(6), "The diagonal should be 1"),
         (lambda kv: _similarity(kv, words=MATRIX_WORDS[::-1]), "Some entries differ"),         # wrong order
         (lambda kv: _similarity(kv).round(decimals=2), "Some entries differ"),                 # too coarse
         (lambda kv: _similarity(kv) * 0 + torch.eye(6), "Some entries differ"),
@@ -78,6 +82,12 @@ WRONG = {  # (answer, a substring of the message that mistake must get)
         (lambda kv: ("brother", "sister", "nephew", "niece",
                      "The vectors answer daughter, which is simply wrong because the model is bad at this "
                      "kind of family question in general, I think."), "Support the explanation"),
+        (lambda kv: ("brother", "sister", "nephew", "niece",                  # b named, no evidence
+                     "The vectors answer daughter instead, because sister and daughter are both female "
+                     "family words in the news, I think."), "Support the explanation"),
+        (lambda kv: ("brother", "sister", "nephew", "niece",                  # evidence word, no b or c
+                     "The vectors answer daughter, its rank is first and niece ranks second, so the model "
+                     "is confused here."), "Support the explanation"),
         (lambda kv: ("brother", "sister", "nephew", "niece"), "got 4 items"),
         (lambda kv: ("brother", "sister", "nephew", "niece", 42), "an explanation (a string)"),
         (lambda kv: ("brother", "sister", "nephew", "Niece", EXPLANATION), "Not in the GloVe 6B vocabulary"),
