@@ -160,3 +160,13 @@ def test_zero_vectors_are_never_answers_as_in_gensim(glove):
     kv.add_vectors(words, vectors)
     result = assert_same_as_gensim(kv, datapath("questions-words.txt"), None, True)
     assert result.total > 300
+
+
+def test_analogy_refuses_an_empty_vocabulary_or_topn():
+    kv = KeyedVectors(vector_size=2, count=0, dtype=np.float32)
+    kv.add_vectors(["a", "b", "c", "d"], np.array([[1, 0], [0, 1], [1, 1], [2, 1]], dtype=np.float32))
+    with pytest.raises(ValueError, match="restrict_vocab"):
+        analogy(kv, "a", "b", "c", restrict_vocab=0)
+    with pytest.raises(ValueError, match="topn"):
+        analogy(kv, "a", "b", "c", topn=0)
+    assert [word for word, _ in analogy(kv, "a", "b", "c", restrict_vocab=4)] == ["d"]

