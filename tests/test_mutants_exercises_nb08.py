@@ -32,15 +32,15 @@ def test_half_the_bias_is_not_close_enough() -> None:
 
 
 def test_an_all_zero_bias_gets_no_sign_diagnosis() -> None:
-    # Survivors: atol=1e-7 -> 1.0000001 in the "wrong sign" and "opposite sign" diagnoses; zeros lie
-    # within 1 of both for (4 heads, 5 tokens), where |bias| <= 1.
+    # Survivors: rtol=1e-5 -> 1.00001 or atol=1e-7 -> 1.0000001 in the "wrong sign" and "opposite sign"
+    # diagnoses; zeros lie within 1 (and within 100 %) of both for (4 heads, 5 tokens), where |bias| <= 1.
     message = verdict(lambda h, t: torch.zeros(h, t, t))
     assert "values differ" in message
     assert "wrong sign" not in message and "opposite sign" not in message
 
 
 def test_a_bias_near_slope_one_is_not_called_slope_one() -> None:
-    # Survivor: atol=1e-7 -> 1.0000001 in the "every head has slope 1" diagnosis.
+    # Survivor: atol=1e-7 -> 1.0000001 in the "every head has slope 1" diagnosis (0.5 off -|i - j|).
     def near_slope_one(num_heads: int, seq_len: int) -> torch.Tensor:
         return paper_bias(1, seq_len).expand(num_heads, seq_len, seq_len) / 2.0 ** -8.0 + 0.5
 
@@ -55,3 +55,9 @@ def test_ten_words_are_enough() -> None:
     assert check("08.3", ten), check("08.3", ten).message
     nine = "The table has no row sixteen; ALiBi uses distance."
     assert "at least 10 words" in check("08.3", nine).message
+
+
+def test_half_a_reversed_bias_is_not_called_reversed() -> None:
+    # Survivors: rtol/atol -> ~1 in the "heads in reverse order" diagnosis.
+    message = verdict(lambda h, t: 0.5 * paper_bias(h, t).flip(0))
+    assert "values differ" in message and "reverse order" not in message
