@@ -45,6 +45,11 @@ def test_small_pipeline_tolerances_are_tight() -> None:
     rows_differ[1] += 0.5
     differ = message("05.1", rows_differ)
     assert "not those of the recipe" in differ and "same vector" not in differ
+    # Survivor: rtol=1e-5 -> 1.00001 there: row 1 gets 1.5 × the vectors added to row 0.
+    scaled_rows = token_part + positions
+    scaled_rows[1] = token_part[1] + 1.5 * positions
+    scaled = message("05.1", scaled_rows)
+    assert "not those of the recipe" in scaled and "same vector" not in scaled
 
 
 def test_add_positions_tolerance_is_tight() -> None:
@@ -53,6 +58,12 @@ def test_add_positions_tolerance_is_tight() -> None:
         return token_layer(token_ids) + position_layer.weight[: token_ids.shape[-1]] + 0.5
 
     assert "the values differ" in message("05.2", half_off)
+
+    # Survivor: rtol=1e-5 -> 1.00001 there (1.5 × the right values passed).
+    def half_again(token_ids, token_layer, position_layer):
+        return 1.5 * (token_layer(token_ids) + position_layer.weight[: token_ids.shape[-1]])
+
+    assert "the values differ" in message("05.2", half_again)
 
 
 def rope_score(q: torch.Tensor, k: torch.Tensor, m: int, n: int) -> float:
