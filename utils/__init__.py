@@ -12,6 +12,7 @@ Word vectors:
     ``similarity``      cosine similarity and analogies written out by hand (notebook 01)
     ``analogy_eval``    the Google analogy test set answered in batches on tensors
     ``word2vec``        skip-gram with negative sampling as two ``nn.Embedding`` tables (notebook 06)
+    ``word2vec_data``   its training examples: corpus, vocabulary, subsampling, pairs, negatives
 Embeddings inside a model:
     ``lookup_cost``     an embedding lookup measured against the one-hot × weight product (notebook 03)
     ``positional``      learned, sinusoidal, RoPE and ALiBi position information (notebook 05)
