@@ -27,6 +27,25 @@ from utils.word_vectors import load_word_vectors
 
 IDS = list(range(100))
 
+
+def _train_on(sentences):
+    from utils.word2vec import SkipGramModel, build_vocabulary, encode_corpus, train_skipgram
+
+    vocabulary = build_vocabulary(sentences, min_count=1)
+    model = SkipGramModel(len(vocabulary), 4)
+    return train_skipgram(model, encode_corpus(sentences, vocabulary), vocabulary.counts, epochs=1, progress=False)
+
+
+def _analogy_over_no_words():
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    from utils.similarity import analogy
+
+    kv = KeyedVectors(vector_size=2, count=0, dtype=np.float32)
+    kv.add_vectors(["a", "b", "c"], np.eye(3, 2, dtype=np.float32))
+    return analogy(kv, "a", "b", "c", restrict_vocab=0)
+
 CASES = {
     "empty text": (
         lambda: create_dataloader(""),
@@ -52,6 +71,21 @@ CASES = {
         lambda: SlidingWindowDataset(IDS, 4, 0),
         ValueError,
         "ValueError: stride must be at least 1, got 0.",
+    ),
+    "word2vec corpus of one-word sentences": (
+        lambda: _train_on([["solitary"]] * 6),
+        ValueError,
+        "ValueError: No sentence has two in-vocabulary tokens, so no (centre, context) pair can be made:",
+    ),
+    "word2vec corpus too small for subsampling": (
+        lambda: _train_on([["tiny", "corpus"]] * 6),
+        ValueError,
+        "ValueError: Epoch 1: subsampling (sample=0.001) left no (centre, context) pair",
+    ),
+    "analogy over no words": (
+        lambda: _analogy_over_no_words(),
+        ValueError,
+        "ValueError: restrict_vocab must be",
     ),
     "stride negative": (
         lambda: SlidingWindowDataset(IDS, 4, -2),
