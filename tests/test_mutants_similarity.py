@@ -71,3 +71,16 @@ def test_writable_arrays_are_shared_and_read_only_ones_copied() -> None:
     read_only.flags.writeable = False
     assert not np.shares_memory(_tensor(read_only).numpy(), read_only)
     assert _tensor(read_only).tolist() == read_only.tolist()
+
+
+def test_bad_arguments_suggest_the_usual_values() -> None:
+    # Survivors: `example=10` -> 11 and `example=30000` -> 30001 in the argument checks. The suggestions are
+    # gensim's default topn and the restrict_vocab the course's analogy evaluation uses.
+    from utils.analogy_eval import evaluate_analogies
+
+    kv = small_vectors()
+    with pytest.raises(ValueError, match=r"such as topn=10\.$"):
+        analogy(kv, "man", "king", "woman", topn=0)
+    usual = inspect.signature(evaluate_analogies).parameters["restrict_vocab"].default
+    with pytest.raises(ValueError, match=rf"such as restrict_vocab={usual}\.$"):
+        analogy(kv, "man", "king", "woman", restrict_vocab=0)
