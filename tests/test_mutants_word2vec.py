@@ -86,3 +86,19 @@ def test_one_nearest_word_is_allowed() -> None:
     assert [word for word, _ in neighbours] == ["dog"]
     with pytest.raises(ValueError, match="topn must be a positive whole number"):
         nearest_words(vectors, vocabulary, "cat", topn=0)
+
+
+def test_tables_are_dense_by_default_like_nn_embedding() -> None:
+    # Survivor: the default `sparse: bool = False` -> True in SkipGramModel.
+    model = SkipGramModel(3, 2)
+    assert model.input_embeddings.sparse is torch.nn.Embedding(3, 2).sparse is False
+    assert model.output_embeddings.sparse is False
+
+
+def test_an_empty_corpus_and_a_one_token_corpus_get_their_own_messages() -> None:
+    # Survivors: `if sum(len(s) for s in corpus) == 0` -> `if False` and `== 1`.
+    model = SkipGramModel(2, 2)
+    with pytest.raises(ValueError, match="The encoded corpus is empty"):
+        train_skipgram(model, [torch.tensor([], dtype=torch.long)], [1, 1], progress=False)
+    with pytest.raises(ValueError, match="No sentence has two in-vocabulary tokens"):
+        train_skipgram(model, [torch.tensor([0])], [1, 1], progress=False)
