@@ -102,3 +102,31 @@ def test_an_empty_corpus_and_a_one_token_corpus_get_their_own_messages() -> None
         train_skipgram(model, [torch.tensor([], dtype=torch.long)], [1, 1], progress=False)
     with pytest.raises(ValueError, match="No sentence has two in-vocabulary tokens"):
         train_skipgram(model, [torch.tensor([0])], [1, 1], progress=False)
+
+
+def test_a_vocabulary_is_immutable() -> None:
+    # Survivor: `@dataclass(frozen=True)` -> frozen=False on Vocabulary.
+    import dataclasses
+
+    vocabulary, _ = tiny_corpus()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        vocabulary.words = []
+
+
+def test_sample_one_is_outside_the_range() -> None:
+    # Survivor: `0 <= sample < 1` -> `<= 1` (word2vec's sample is a small threshold, [0, 1) documented).
+    from utils.word2vec_data import keep_probabilities
+
+    with pytest.raises(ValueError, match=r"sample must be in \[0, 1\)"):
+        keep_probabilities([3, 1], sample=1)
+    assert keep_probabilities([3, 1], sample=0).tolist() == [1.0, 1.0]
+
+
+def test_noise_allows_zero_counts_and_a_total_of_one() -> None:
+    # Survivors: `counts < 0` -> `counts < 1` and `counts.sum() <= 0` -> `<= 1`.
+    from utils.word2vec_data import noise_distribution
+
+    assert noise_distribution([0, 1]).tolist() == [0.0, 1.0]
+    assert noise_distribution([0, 16]).tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match="not all zero"):
+        noise_distribution([0, 0])
