@@ -130,3 +130,30 @@ def test_noise_allows_zero_counts_and_a_total_of_one() -> None:
     assert noise_distribution([0, 16]).tolist() == [0.0, 1.0]
     with pytest.raises(ValueError, match="not all zero"):
         noise_distribution([0, 0])
+
+
+@pytest.mark.parametrize(("epochs", "batch_size"), [(0, 8), (1, 0), (0, 0)])
+def test_zero_epochs_or_batch_size_are_refused(epochs: int, batch_size: int) -> None:
+    # Survivors: `if epochs < 1 or batch_size < 1` -> `if False` / `and`.
+    vocabulary, corpus = tiny_corpus()
+    with pytest.raises(ValueError, match="epochs and batch_size must be >= 1"):
+        train_skipgram(SkipGramModel(len(vocabulary), 2), corpus, vocabulary.counts, epochs=epochs,
+                       batch_size=batch_size, progress=False)
+
+
+def test_a_batch_of_one_pair_is_allowed() -> None:
+    # Survivors: `batch_size < 1` -> `<= 1` / `< 2`.
+    vocabulary, corpus = tiny_corpus()
+    result = train_skipgram(SkipGramModel(len(vocabulary), 2), corpus[:1], vocabulary.counts, epochs=1,
+                            window=1, sample=0, batch_size=1, progress=False)
+    assert len(result.step_losses) == result.pairs_per_epoch[0]
+
+
+def test_a_model_exports_its_input_vectors() -> None:
+    # Survivor: `if isinstance(model, SkipGramModel)` -> `if False` (only tensors were exported in tests).
+    from utils.word2vec import to_keyed_vectors
+
+    vocabulary, _ = tiny_corpus()
+    model = SkipGramModel(len(vocabulary), 3, generator=torch.Generator().manual_seed(0))
+    kv = to_keyed_vectors(model, vocabulary)
+    assert kv.vectors.tolist() == model.input_embeddings.weight.detach().tolist()
