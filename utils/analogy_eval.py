@@ -194,8 +194,9 @@ def _predict(kv, ids, size, canonical, variants, ok_vocab, restrict_vocab) -> tu
         tile = torch.from_numpy(np.asarray(kv.vectors[start:stop], dtype=np.float32) / tile_norms[:, None])
         scores = (rows @ tile.T).numpy()                        # (words + pairs, tile) cosine similarities
         scores[len(words):, dead[start:stop]] = -np.inf          # zero vectors are never answers
-        _scan_tile(scores[len(words):], scores[:len(words)], pair_of.reshape(-1), word_pos[:, 2], order,
-                   excluded_rows, start, best, second, best_index)
+        row_max = scores.max(axis=1)                             # bounds every question's score in the tile
+        _scan_tile(scores[len(words):], scores[:len(words)], row_max[len(words):], row_max[:len(words)],
+                   pair_of.reshape(-1), word_pos[:, 2], order, excluded_rows, start, best, second, best_index)
 
     query = unit(ids[:, 1]) - unit(ids[:, 0]) + unit(ids[:, 2])
     query_norm = np.linalg.norm(query, axis=1)
@@ -216,20 +217,25 @@ def _predict(kv, ids, size, canonical, variants, ok_vocab, restrict_vocab) -> tu
 
 
 @numba.njit(parallel=True, cache=True)
-def _scan_tile(d, s, pair_of, c_of, order, excluded, offset, best, second, best_index):  # pragma: no cover
+def _scan_tile(d, s, d_max, s_max, pair_of, c_of, order, excluded, offset, best, second,
+               best_index):  # pragma: no cover
     """For every question: fold the scores ``d[pair] + s[c]`` of one vocabulary tile into its running best
     and second-best (skipping its excluded rows), in one pass, in place.
 
     Compiled by numba: one add and one comparison per word while the question's two rows sit in the CPU
-    cache; the exclusion test runs only for the rare word that beats the running second-best.
+    cache; the exclusion test runs only for the rare word that beats the running second-best. A question
+    skips the whole tile when the maxima of its two rows (``d_max``, ``s_max``) add up to no more than its
+    second-best score so far: no word of the tile can then reach its top two.
     """
     width = excluded.shape[1]
     for n in numba.prange(order.shape[0]):
         q = order[n]
+        b2 = second[q]
+        if d_max[pair_of[q]] + s_max[c_of[q]] <= b2:
+            continue                                            # no word of this tile can enter the top two
         drow = d[pair_of[q]]
         srow = s[c_of[q]]
         b1 = best[q]
-        b2 = second[q]
         i1 = best_index[q]
         for w in range(drow.shape[0]):
             v = drow[w] + srow[w]
