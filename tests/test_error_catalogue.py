@@ -33,7 +33,9 @@ def _train_on(sentences):
 
     vocabulary = build_vocabulary(sentences, min_count=1)
     model = SkipGramModel(len(vocabulary), 4)
-    return train_skipgram(model, encode_corpus(sentences, vocabulary), vocabulary.counts, epochs=1, progress=False)
+    return train_skipgram(
+        model, encode_corpus(sentences, vocabulary), vocabulary.counts, epochs=1, progress=False
+    )
 
 
 def _analogy_over_no_words():
@@ -45,6 +47,7 @@ def _analogy_over_no_words():
     kv = KeyedVectors(vector_size=2, count=0, dtype=np.float32)
     kv.add_vectors(["a", "b", "c"], np.eye(3, 2, dtype=np.float32))
     return analogy(kv, "a", "b", "c", restrict_vocab=0)
+
 
 CASES = {
     "empty text": (
