@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from exercise_table import assert_fails_with, assert_passes, assert_waits_without_a_hint
 
 from utils.exercises import check
 from utils.exercises.nb02 import adamw_changed_rows, single_token_variants
@@ -112,18 +113,13 @@ WRONG = [
 
 @pytest.mark.parametrize(("exercise_id", "answer"), RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
 def test_right_answers_pass(exercise_id, answer):
-    result = check(exercise_id, answer)
-    assert result, result.message
-    assert result.message.startswith("✅")
+    assert_passes(exercise_id, answer)
 
 
 @pytest.mark.parametrize(("exercise_id", "answer", "message"), WRONG,
                          ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)])
 def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
-    result = check(exercise_id, answer)
-    assert not result
-    assert result.message.startswith("❌"), result.message
-    assert message in result.message, result.message
+    assert_fails_with(exercise_id, answer, message)
 
 
 def stub(embedding):
@@ -133,8 +129,7 @@ def stub(embedding):
 @pytest.mark.parametrize("exercise_id", ["02.1", "02.2", "02.3", "02.4", "02.5", "02.6"])
 @pytest.mark.parametrize("placeholder", [..., None, stub])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
-    result = check(exercise_id, placeholder)
-    assert not result and result.message.startswith("⏳") and "Hint" not in result.message
+    assert_waits_without_a_hint(exercise_id, placeholder)
 
 
 def test_a_function_that_forgets_to_return_waits():

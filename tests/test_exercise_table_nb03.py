@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_table import assert_fails_with, assert_passes, assert_waits_without_a_hint
 
-from utils.exercises import check
 from utils.exercises.nb03 import nan_entries_of_product
 
 ONE_HOT = F.one_hot(torch.tensor([0, 3, 3, 1]), num_classes=5)
@@ -103,18 +103,13 @@ WRONG = [
 
 @pytest.mark.parametrize(("exercise_id", "answer"), RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
 def test_right_answers_pass(exercise_id, answer):
-    result = check(exercise_id, answer)
-    assert result, result.message
-    assert result.message.startswith("✅")
+    assert_passes(exercise_id, answer)
 
 
 @pytest.mark.parametrize(("exercise_id", "answer", "message"), WRONG,
                          ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)])
 def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
-    result = check(exercise_id, answer)
-    assert not result
-    assert result.message.startswith("❌"), result.message
-    assert message in result.message, result.message
+    assert_fails_with(exercise_id, answer, message)
 
 
 def stub(embedding):
@@ -124,8 +119,7 @@ def stub(embedding):
 @pytest.mark.parametrize("exercise_id", ["03.1", "03.2", "03.3", "03.4", "03.5", "03.6"])
 @pytest.mark.parametrize("placeholder", [..., None, stub])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
-    result = check(exercise_id, placeholder)
-    assert not result and result.message.startswith("⏳") and "Hint" not in result.message
+    assert_waits_without_a_hint(exercise_id, placeholder)
 
 
 def test_nan_count_is_every_entry_and_break_even_is_d_over_3():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_table import assert_fails_with, assert_passes, assert_waits_without_a_hint
 
 from utils.exercises import check
 from utils.pretrained import load_embedding_tables
@@ -186,25 +187,19 @@ WRONG = [
 
 @pytest.mark.parametrize(("exercise_id", "answer"), RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
 def test_right_answers_pass(exercise_id, answer):
-    result = check(exercise_id, answer)
-    assert result, result.message
-    assert result.message.startswith("✅")
+    assert_passes(exercise_id, answer)
 
 
 @pytest.mark.parametrize(("exercise_id", "answer", "message"), WRONG,
                          ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)])
 def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
-    result = check(exercise_id, answer)
-    assert not result
-    assert result.message.startswith("❌"), result.message
-    assert message in result.message, result.message
+    assert_fails_with(exercise_id, answer, message)
 
 
 @pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3", "07.4", "07.5"])
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
-    result = check(exercise_id, placeholder)
-    assert not result and result.message.startswith("⏳") and "Hint" not in result.message
+    assert_waits_without_a_hint(exercise_id, placeholder)
 
 
 @pytest.mark.parametrize(("exercise_id", "answer"), [
