@@ -8,7 +8,6 @@ import pytest
 import torch
 from exercise_table import assert_fails_with, assert_passes, assert_waits_without_a_hint
 
-from utils.exercises import check
 from utils.exercises.nb02 import adamw_changed_rows, single_token_variants
 
 RIGHT_IDS = [5, 0, 3, 2, 5, 1]
@@ -132,8 +131,8 @@ def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
     assert_waits_without_a_hint(exercise_id, placeholder)
 
 
-def test_a_function_that_forgets_to_return_waits():
-    assert check("02.4", rows_forgot_return).message.startswith("⏳")
+def test_a_function_that_forgets_to_return_is_told_so():
+    assert_fails_with("02.4", rows_forgot_return, "did you forget `return`?")
 
 
 def test_adamw_moves_every_row_but_the_zero_padding_row():
