@@ -108,8 +108,14 @@ def header_source(lesson: Lesson, folder: str = "notebooks") -> str:
            f"\n\n{' · '.join(nav)}"
 
 
+COLAB_DIR_ENV = "COURSE_COLAB_DIR"
+
+
 def setup_source(lesson: Lesson | None = None) -> str:
-    """The Colab setup cell: fetch the course and the packages Colab lacks; locally do nothing."""
+    """The Colab setup cell: fetch the course and the packages Colab lacks; locally do nothing.
+
+    The clone goes to ``/content/<repository>`` unless ``COURSE_COLAB_DIR`` names another folder
+    (tests/test_colab_simulation.py runs it in a temporary folder)."""
     slug, branch = course_settings()
     folder = "/content/" + slug.split("/")[-1]
     extra = f', "-r",\n                    f"{{COURSE_DIR}}/{lesson.colab_extra}"' if lesson and lesson.colab_extra else ""
@@ -121,7 +127,8 @@ if "google.colab" in sys.modules:
     import os
     import subprocess
 
-    COURSE_DIR = "{folder}"
+    # Colab works in /content; COURSE_COLAB_DIR moves the clone (the course's Colab test uses it).
+    COURSE_DIR = os.environ.get("{COLAB_DIR_ENV}", "{folder}")
     if not os.path.isdir(COURSE_DIR):
         subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",
                         "https://github.com/{slug}.git", COURSE_DIR], check=True)
