@@ -180,9 +180,10 @@ def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
     for cell in cells:
         kind = slide_type(cell, previous, folder)
         if kind == "-" and imports_pending and cell["cell_type"] == "code":
-            # The first code cell after the Colab setup (the imports) gets a sub-slide of its own, so the title
-            # slide holds only the title, the links and "What you will learn".
-            kind = "subslide"
+            # The first code cell after the Colab setup (the imports) is skipped on slides (reveal.js and RISE:
+            # run the notebook before presenting), so the title slide holds only the title, the links and
+            # "What you will learn", and no slide is only an imports cell.
+            kind = "skip"
         if cell["cell_type"] == "code" and SETUP_TAG not in cell.get("metadata", {}).get("tags", []):
             imports_pending = False
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
