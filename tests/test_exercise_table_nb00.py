@@ -18,7 +18,7 @@ RIGHT = [
     ("00.1", [np.int64(i) for i in IDS]), ("00.1", list(torch.tensor(IDS))),
     ("00.2", VOCAB), ("00.2", np.int64(VOCAB)), ("00.2", np.int32(VOCAB)), ("00.2", torch.tensor(VOCAB)),
     ("00.3", 2), ("00.3", np.int64(2)), ("00.3", torch.tensor(2)),
-    ("00.4", "antidisestablishmentarianism"), ("00.4", " Kubernetes "), ("00.4", "hyperparameterization"),
+    ("00.4", "electroencephalography"), ("00.4", " Bioluminescence "), ("00.4", "counterrevolutionary"),
     ("00.4", "embeddings"),  # exactly 3 tokens: ' embed', 'd', 'ings'
 ]
 
@@ -40,6 +40,11 @@ WRONG = [
     ("00.4", "the", "find a word it splits into at least 3"),
     ("00.4", "tokenizer", "is 2 token(s)"),
     ("00.4", "two words", "single word"),
+    ("00.4", "photosynthesis", "is 2 token(s)"),
+    ("00.4", "xqzjvkwp", "not in the 400,000-word GloVe"),
+    ("00.4", "embeddingsembeddings", "not in the 400,000-word GloVe"),
+    ("00.4", "1234567890123", "not a word"), ("00.4", "!!!???###", "not a word"),
+    ("00.4", "a1b2c3d4", "not a word"),
     ("00.4", "", "single word"),
     ("00.4", 3, "Expected a single word"),
 ]

@@ -71,7 +71,7 @@ RIGHT = [
     ("02.4", rows_loop),
     ("02.5", list(range(8))), ("02.5", tuple(reversed(range(8)))), ("02.5", torch.arange(8)),
     ("02.5", np.arange(8)),
-    ("02.6", "king"), ("02.6", "King"), ("02.6", " the "), ("02.6", "queen"),  # queen: exactly 3 rows
+    ("02.6", "man"), ("02.6", "House"), ("02.6", " the "), ("02.6", "queen"),  # queen: exactly 3 rows
 ]
 
 WRONG = [
@@ -106,6 +106,9 @@ WRONG = [
     ("02.5", [0, 1, 2, 3], "run the cell below"),
     ("02.6", "embedding", "find a word with at least 3"),
     ("02.6", "two words", "single word"),
+    ("02.6", "king", "notebook's own example"), ("02.6", " King ", "notebook's own example"),
+    ("02.6", "a", "not a word"), ("02.6", "x", "not a word"), ("02.6", "123", "not a word"),
+    ("02.6", "!!", "not a word"),
     ("02.6", 5, "Expected a word"),
 ]
 

@@ -58,11 +58,12 @@ RIGHT = [
     ("03.1", ONE_HOT.float()), ("03.1", ONE_HOT.double()), ("03.1", ONE_HOT.to(torch.float16)),
     ("03.2", as_linear), ("03.2", as_linear_parameter),
     ("03.3", 1024 * 50_257 * 768), ("03.3", np.int64(1024 * 50_257 * 768)),
-    ("03.3", torch.tensor(1024 * 50_257 * 768)),
+    ("03.3", torch.tensor(1024 * 50_257 * 768)), ("03.3", float(1024 * 50_257 * 768)),
     ("03.4", torch.tensor(GRAD)), ("03.4", torch.tensor(GRAD, dtype=torch.float64)), ("03.4", GRAD),
     ("03.4", torch.tensor([[0, 0], [2, 2], [1, 1]])), ("03.4", tuple(map(tuple, GRAD))),
     ("03.5", 15), ("03.5", np.int64(15)), ("03.5", torch.tensor(15)),
-    ("03.6", 256), ("03.6", np.int64(256)), ("03.6", torch.tensor(256)),
+    ("03.6", 256), ("03.6", np.int64(256)), ("03.6", torch.tensor(256)), ("03.6", 768 / 3),
+    ("03.6", 256.0), ("03.6", np.float64(256.0)),
 ]
 
 WRONG = [
@@ -80,8 +81,9 @@ WRONG = [
     ("03.2", "linear", "Expected a function"),
     ("03.3", 2 * 1024 * 50_257 * 768, "FLOPs"),
     ("03.3", 50_257 * 768, "One factor is missing"),
-    ("03.3", 1024 * 50_257 * 768 + 1, "Not the number of multiply-adds"),
-    ("03.3", 3.95e10, "whole number"),
+    ("03.3", 1024 * 50_257 * 768 + 1, "is not the number of multiply-adds"),
+    ("03.3", 3.95e10 + 0.5, "whole number"),
+    ("03.3", 3.95e10, "is not the number of multiply-adds"),
     ("03.4", torch.tensor([[0.0, 0.0], [1.0, 1.0], [1.0, 1.0]]), "appears twice"),
     ("03.4", torch.tensor([[1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]), "shifted"),
     ("03.4", torch.tensor(GRAD).T, "transposed"),
@@ -97,7 +99,8 @@ WRONG = [
     ("03.6", 384, "only the int64"),
     ("03.6", 2304, "Upside down"),
     ("03.6", 1024, "solve for N"),
-    ("03.6", 256.0, "whole number"),
+    ("03.6", 256.5, "whole number"),
+    ("03.6", 2304.0, "Upside down"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,14 @@ from . import NotYet, as_int, exercise, expect_type
 
 SENTENCE = "Token embeddings turn text into vectors."
 PREDICT_TEXT = " tokenization"
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """The lower-case vocabulary of the course's GloVe vectors (400,000 words): what counts as a word."""
+    from ..word_vectors import load_word_vectors
+
+    return frozenset(load_word_vectors().key_to_index)
 
 
 def _tokenizer():
@@ -69,13 +78,18 @@ def check_predicted_token_count(answer) -> None:
         raise NotYet("Not the number of IDs that encode(' tokenization') returns: run it and count.")
 
 
-@exercise("00.4", "open question: a word that GPT-2 splits into three or more tokens",
+@exercise("00.4", "a word that GPT-2 splits into three or more tokens",
           "try long, rare or technical words; encode them with a leading space, as inside a sentence.")
 def check_split_word(answer) -> None:
     expect_type(answer, str, "a single word as a string")
     word = answer.strip()
     if not word or len(word.split()) != 1:
-        raise NotYet("Give a single word (no spaces inside), e.g. 'photosynthesis'.")
+        raise NotYet("Give a single word (no spaces inside), e.g. 'bioluminescence'.")
+    if not word.replace("-", "").isalpha():
+        raise NotYet(f"{word!r} is not a word: use letters only (a hyphen inside is fine).")
     pieces = _tokenizer().encode(" " + word)
     if len(pieces) < 3:
         raise NotYet(f"' {word}' is {len(pieces)} token(s) for GPT-2: find a word it splits into at least 3.")
+    if word.lower() not in _english_words():
+        raise NotYet(f"{word!r} is not in the 400,000-word GloVe vocabulary that serves as this check's "
+                     "dictionary: give a real word (if yours is one, try another, e.g. a scientific term).")

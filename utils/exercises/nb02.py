@@ -142,13 +142,17 @@ def check_adamw_rows(answer) -> None:
     raise NotYet("Not the rows that change: run the cell below the check and compare.")
 
 
-@exercise("02.6", "open question: a word with several rows in GPT-2's table",
+@exercise("02.6", "a word with several rows in GPT-2's table",
           "try short, common words: with and without a leading space, lower-case and Capitalised.")
 def check_word_with_rows(answer) -> None:
     expect_type(answer, str, "a word as a string")
     word = answer.strip()
     if not word or len(word.split()) != 1:
         raise NotYet("Give a single word, without spaces inside.")
+    if not word.isalpha() or len(word) < 2:
+        raise NotYet(f"{word!r} is not a word: give a word of two or more letters (a common noun, say).")
+    if word.lower() == "king":
+        raise NotYet("'king' is the notebook's own example: find another word.")
     variants = single_token_variants(word)
     if len(variants) < 3:
         raise NotYet(f"'{word}' has {len(variants)} single-token spelling(s) ({variants}); find a word with "

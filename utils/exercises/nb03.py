@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import NotYet, as_int, call_student, exercise, expect_shape, expect_type
+from . import NotYet, as_int, call_student, exercise, expect_shape, expect_type, whole_number
 
 ONE_HOT_IDS, ONE_HOT_VOCAB = [0, 3, 3, 1], 5
 NAN_IDS, NAN_VOCAB, NAN_DIM = [2, 3, 1], 4, 5
@@ -61,17 +61,19 @@ def check_embedding_as_linear(answer) -> None:
                              "transposed?")
 
 
-@exercise("03.3", "multiply-adds of the one-hot path",
-          "each of the N one-hot rows (length V) multiplies a V × d matrix: V × d multiply-adds per token.")
-def check_multiply_adds(answer) -> None:
-    count = as_int(answer, "an integer")
-    expected = 1024 * 50_257 * 768
-    if count == 2 * expected:
-        raise NotYet("That counts multiplications and additions separately (FLOPs); count multiply-adds.")
-    if count in (50_257 * 768, 1024 * 50_257, 1024 * 768):
-        raise NotYet("One factor is missing: count every token, every vocabulary entry and every dimension.")
-    if count != expected:
-        raise NotYet("Not the number of multiply-adds for N = 1,024 tokens, V = 50,257 and d = 768.")
+whole_number(
+    "03.3", "multiply-adds of the one-hot path",
+    "each of the N one-hot rows (length V) multiplies a V × d matrix: V × d multiply-adds per token.",
+    what="the number of multiply-adds for N = 1,024 tokens, V = 50,257 and d = 768",
+    answer=1024 * 50_257 * 768,
+    mistakes={
+        2 * 1024 * 50_257 * 768: "That counts multiplications and additions separately (FLOPs); count "
+        "multiply-adds.",
+        50_257 * 768: "One factor is missing: count every token, every vocabulary entry and every dimension.",
+        1024 * 50_257: "One factor is missing: count every token, every vocabulary entry and every dimension.",
+        1024 * 768: "One factor is missing: count every token, every vocabulary entry and every dimension.",
+    },
+)
 
 
 @exercise("03.4", "predict a weight gradient",
@@ -108,16 +110,14 @@ def check_nan_count(answer) -> None:
         raise NotYet("Not the number of NaN entries: run the cell below and count them.")
 
 
-@exercise("03.6", "open question: when do the one-hot temporaries outweigh the table?",
-          "compare the one-hot path's 12·N·V bytes (int64 + float32 one-hot) with the table's 4·V·d bytes.")
-def check_break_even_tokens(answer) -> None:
-    tokens = as_int(answer, "a number of tokens N")
-    d = 768
-    if tokens == d:
-        raise NotYet("That counts only the float32 one-hot (4·N·V); the int64 one-hot (8·N·V) coexists with it.")
-    if tokens == d // 2:
-        raise NotYet("That counts only the int64 one-hot (8·N·V); its float32 copy (4·N·V) coexists with it.")
-    if tokens == 3 * d:
-        raise NotYet("Upside down: solve 12·N·V = 4·V·d for N.")
-    if tokens != d // 3:
-        raise NotYet("Not the break-even N: write both sizes in bytes and solve for N (V cancels out).")
+whole_number(
+    "03.6", "when do the one-hot temporaries outweigh the table?",
+    "compare the one-hot path's 12·N·V bytes (int64 + float32 one-hot) with the table's 4·V·d bytes.",
+    what="the break-even N: write both sizes in bytes and solve for N (V cancels out)",
+    answer=768 // 3,
+    mistakes={
+        768: "That counts only the float32 one-hot (4·N·V); the int64 one-hot (8·N·V) coexists with it.",
+        768 // 2: "That counts only the int64 one-hot (8·N·V); its float32 copy (4·N·V) coexists with it.",
+        3 * 768: "Upside down: solve 12·N·V = 4·V·d for N.",
+    },
+)
