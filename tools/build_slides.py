@@ -1,6 +1,8 @@
 """Build one offline reveal.js deck per notebook and solution notebook, sized for a 1280×720 projector.
 
-    python tools/build_slides.py [OUTPUT_DIR]      # default: build/slides/ (git-ignored)
+    python tools/build_slides.py [OUTPUT_DIR]              # default: build/slides/ (git-ignored)
+    python tools/build_slides.py --core [OUTPUT_DIR]       # core path only; default: build/slides-core/
+    python tools/build_slides.py [--core] [OUTPUT_DIR] notebooks/05_positional_embeddings.ipynb ...
 
 Open ``OUTPUT_DIR/index.html`` (or any ``NN_name.slides.html``) in a browser; no network is needed. What this
 adds to a plain ``jupyter nbconvert --to slides``:
@@ -8,6 +10,9 @@ adds to a plain ``jupyter nbconvert --to slides``:
 - reveal.js and MathJax are copied next to the decks from ``tools/vendor/`` (npm packages ``reveal.js`` and
   ``mathjax``, with their licences) instead of being loaded from a CDN; no jQuery, require.js or mermaid;
 - a 1280×720 slide, code without prompts and wrapped instead of running off the slide, plots scaled to fit;
+  code and outputs at 18 px and prose at 20 px, never shrunk (a slide that does not fit fails
+  ``tools/check_slides.py`` and the browser tests instead);
+- ``--core`` leaves out every ``(Optional)`` section (see :func:`slide_plan` for the core path);
 - the code of cells tagged ``hide-input`` is not shown (the plot is), ``# NBVAL_…`` test markers are removed.
 
 Slides follow the notebooks' ``slideshow`` metadata written by ``tools/sync_notebooks.py`` (a new slide per
@@ -19,12 +24,15 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import nbformat
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
@@ -34,6 +42,7 @@ TOOLS = REPO_ROOT / "tools"
 VENDOR = TOOLS / "vendor"
 TEMPLATES = TOOLS / "templates"
 DEFAULT_OUTPUT = REPO_ROOT / "build" / "slides"
+DEFAULT_CORE_OUTPUT = REPO_ROOT / "build" / "slides-core"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 HIDE_INPUT_TAG = "hide-input"
 # A comment line that is only a test marker, or a trailing one after code.
@@ -46,6 +55,91 @@ COLAB_BADGE = re.compile(
     r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
     r"\((https://colab\.research\.google\.com/[^)\s]+)\)"
 )
+
+
+OPTIONAL_MARK = "(optional)"  # compared case-insensitively with a '##' or '###' heading
+EXERCISES_HEADING = "## Exercises"
+MAX_CORE_SLIDES = 25
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide or sub-slide of a deck, as the notebook's slide metadata defines it.
+
+    ``part`` is where the slide sits on the lecture's path:
+
+    - ``"core"``: everything outside the two kinds below (title slide, numbered sections, ``## Summary``);
+    - ``"optional"``: inside a section whose ``##`` heading contains ``(Optional)``, up to the next ``##``;
+      also a ``###`` sub-slide whose own heading contains ``(Optional)``, up to the next ``##``/``###``;
+    - ``"exercises"``: inside ``## Exercises`` (students' time; each exercise is a sub-slide there);
+    - ``"solution"``: every slide after the title of a solution notebook (``solutions/``).
+
+    The **core path** of a notebook is its ``"core"`` slides; the course keeps it at most
+    :data:`MAX_CORE_SLIDES` per notebook (``tests/test_presenting.py``)."""
+
+    number: int  # 1-based position in the deck
+    cell: int  # index of the cell that starts it
+    kind: str  # "slide" or "subslide"
+    heading: str  # first line of its first cell, without '#' marks
+    part: str
+
+    @property
+    def core(self) -> bool:
+        return self.part == "core"
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def slide_plan(notebook: Path | dict, folder: str | None = None) -> list[Slide]:
+    """The slides of ``notebook`` (a path or its JSON) in deck order, each with its :class:`Slide` part.
+
+    Read from the cells' ``slideshow`` metadata (what reveal.js and RISE show), so a notebook must be synced
+    (``tools/sync_notebooks.py``; ``tools/execute_notebooks.py`` does it)."""
+    if isinstance(notebook, (str, Path)):
+        folder = folder or Path(notebook).parent.name
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    folder = folder or "notebooks"
+    slides: list[Slide] = []
+    section = sub = "core"
+    for index, cell in enumerate(notebook["cells"]):
+        first_line = (_source(cell).splitlines() or [""])[0].strip()
+        if cell["cell_type"] == "markdown" and first_line.startswith("## "):
+            if first_line.lower().startswith(EXERCISES_HEADING.lower()):
+                section = "exercises"
+            elif OPTIONAL_MARK in first_line.lower():
+                section = "optional"
+            else:
+                section = "core"
+            sub = section
+        elif cell["cell_type"] == "markdown" and first_line.startswith("### "):
+            sub = "optional" if OPTIONAL_MARK in first_line.lower() else section
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+        if kind not in ("slide", "subslide"):
+            continue
+        part = sub
+        if folder == "solutions" and slides:
+            part = "solution"
+        heading = (
+            first_line.lstrip("#").strip() if cell["cell_type"] == "markdown" else "(code) " + first_line
+        )
+        slides.append(Slide(len(slides) + 1, index, kind, heading, part))
+    return slides
+
+
+def core_cells(notebook: dict, folder: str = "notebooks") -> dict:
+    """``notebook`` without its optional slides (the cells of every ``"optional"`` slide of :func:`slide_plan`)."""
+    plan = slide_plan(notebook, folder)
+    starts = [slide.cell for slide in plan] + [len(notebook["cells"])]
+    dropped: set[int] = set()
+    for slide, end in zip(plan, starts[1:], strict=True):
+        if slide.part == "optional":
+            dropped.update(range(slide.cell, end))
+    kept = dict(notebook)
+    kept["cells"] = [cell for index, cell in enumerate(notebook["cells"]) if index not in dropped]
+    return kept
 
 
 def all_notebooks() -> list[Path]:
@@ -175,40 +269,79 @@ def exporter() -> SlidesExporter:
     return slides
 
 
-def index_page(decks: list[Path]) -> str:
-    items = "\n".join(
-        f'<li><a href="{deck.name}">{html.escape(deck.name.removesuffix(".slides.html"))}</a></li>'
-        for deck in decks
-    )
+def index_page(decks: list[Path], core: bool = False) -> str:
+    items = "\n".join(f'<li><a href="{deck.name}">{html.escape(deck_title(deck))}</a></li>' for deck in decks)
+    what = "slide decks, core path only (optional sections left out)" if core else "slide decks"
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Slide decks</title></head>\n'
-        f"<body><h1>Token Embeddings, hands-on: slide decks</h1>\n<ul>\n{items}\n</ul>\n"
+        f"<body><main><h1>Token Embeddings, hands-on: {what}</h1>\n<ul>\n{items}\n</ul>\n"
         f'<p>reveal.js and MathJax licences: <a href="reveal.js/LICENSE">reveal.js</a>, '
-        f'<a href="mathjax/LICENSE">MathJax</a>.</p></body></html>\n'
+        f'<a href="mathjax/LICENSE">MathJax</a>.</p></main></body></html>\n'
     )
 
 
-def build(output_dir: Path = DEFAULT_OUTPUT, notebooks: list[Path] | None = None) -> list[Path]:
-    """Write ``NN_name.slides.html`` for every notebook (default: notebooks/ and solutions/); return them."""
-    output_dir = Path(output_dir)
+def deck_title(deck: Path) -> str:
+    """``01 · Word vectors and analogies`` from the deck's notebook title, else its file name."""
+    stem = deck.name.removesuffix(".slides.html")
+    for folder in ("notebooks", "solutions"):
+        notebook = REPO_ROOT / folder / f"{stem}.ipynb"
+        if notebook.exists():
+            title = notebook_title(notebook)
+            return title + (
+                " (solutions)" if folder == "solutions" and "solution" not in title.lower() else ""
+            )
+    return stem
+
+
+def notebook_title(notebook: Path) -> str:
+    """The first '# ' heading of a notebook (its generated header), else the file stem."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        for line in _source(cell).splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return Path(notebook).stem
+
+
+def build(
+    output_dir: Path | None = None, notebooks: list[Path] | None = None, core: bool = False
+) -> list[Path]:
+    """Write ``NN_name.slides.html`` for every notebook (default: notebooks/ and solutions/); return them.
+
+    ``core=True`` leaves out the optional slides (:func:`core_cells`); default folder build/slides-core/."""
+    output_dir = Path(output_dir or (DEFAULT_CORE_OUTPUT if core else DEFAULT_OUTPUT))
     output_dir.mkdir(parents=True, exist_ok=True)
     copy_vendor(output_dir)
     slides = exporter()
     written = []
     for notebook in notebooks or all_notebooks():
-        slides.links.page = Path(notebook).resolve().relative_to(REPO_ROOT).as_posix()
-        body, _ = slides.from_filename(str(notebook))
+        notebook = Path(notebook).resolve()
+        slides.links.page = notebook.relative_to(REPO_ROOT).as_posix()
+        node = nbformat.reads(notebook.read_text(encoding="utf-8"), as_version=4)
+        if core:
+            node = nbformat.from_dict(core_cells(node, notebook.parent.name))
+        node.metadata["title"] = notebook_title(notebook)
+        body, _ = slides.from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
         target = output_dir / f"{notebook.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
-    (output_dir / "index.html").write_text(index_page(written), encoding="utf-8")
+    (output_dir / "index.html").write_text(index_page(written, core), encoding="utf-8")
     return written
 
 
 def main(argv: list[str]) -> int:
-    output_dir = Path(argv[0]).resolve() if argv else DEFAULT_OUTPUT
-    decks = build(output_dir)
-    print(f"wrote {len(decks)} decks into {output_dir} (open index.html)")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--core", action="store_true", help="leave out the (Optional) sections")
+    parser.add_argument(
+        "output_dir", nargs="?", help="default build/slides/ (build/slides-core/ with --core)"
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook and solution")
+    args = parser.parse_args(argv)
+    output_dir = Path(args.output_dir).resolve() if args.output_dir else None
+    decks = build(output_dir, args.notebooks or None, core=args.core)
+    print(f"wrote {len(decks)} decks into {decks[0].parent if decks else output_dir} (open index.html)")
     return 0
 
 
