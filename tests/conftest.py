@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import os
 import socket
 import threading
@@ -53,15 +54,131 @@ KERNEL_CONDITIONS = {
 }
 
 
+# The downloadable files the tests and notebooks read (gpt2.tiktoken is committed, so it is never missing).
+NEEDED_DATA = ("the-verdict.txt",)
+# Set by the controlling process for pytest-xdist's workers (they inherit the environment), so that only one
+# process probes the data and every worker agrees: JSON {file name: the message saying what is missing}.
+_MISSING_ENV = "_COURSE_TESTS_MISSING_DATA"
+MISSING_DATA: dict[str, str] = {}
+
+
+def data_is_required() -> bool:
+    """On CI (``$CI``, set by GitHub Actions) or with ``COURSE_REQUIRE_DATA=1``, missing data fails a test."""
+    return any(
+        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+        for name in ("CI", "COURSE_REQUIRE_DATA")
+    )
+
+
+def missing_data_message(name: str, error: Exception) -> str:
+    """One message for a data file the run lacks: the file, its URL, ``COURSE_DATA_MIRROR`` and the cause."""
+    entry = data.REGISTRY[name]
+    consequence = (
+        "the tests and notebooks that read it fail (CI or COURSE_REQUIRE_DATA is set)"
+        if data_is_required()
+        else "the tests and notebooks that read it are skipped"
+    )
+    cause = str(error).splitlines()[0]
+    return (
+        f"{name} is missing, so {consequence}. Download it from\n"
+        f"    {entry.url}\n"
+        f"  into {data.DATA_DIR}, or set {data.MIRROR_ENV} to a folder that holds it.\n"
+        f"  ({type(error).__name__}: {cause})"
+    )
+
+
+def _probe_data() -> dict[str, str]:
+    """Fetch each needed file once (downloading it when this machine may); the messages of those missing."""
+    missing = {}
+    for name in NEEDED_DATA:
+        try:
+            data.fetch(name, progress=False)
+        except data.DataFileError as error:
+            missing[name] = missing_data_message(name, error)
+    return missing
+
+
 def pytest_configure(config):
     """Fetch the downloadable text once if this machine may download (a first local run), then cut the network
-    off for everything the session starts."""
-    try:
-        if not data.offline_mode():
-            data.fetch("the-verdict.txt", progress=False)
-    except (OSError, ValueError):
-        pass  # the tests that need the file, or the setting, say what is wrong
+    off for everything the session starts. What is still missing is said once, in the report's header."""
+    global MISSING_DATA
+    if _MISSING_ENV in os.environ:  # an xdist worker: the controller has probed already
+        MISSING_DATA = json.loads(os.environ[_MISSING_ENV])
+    else:
+        try:
+            MISSING_DATA = _probe_data()
+        except ValueError:
+            MISSING_DATA = {}  # an unreadable COURSE_OFFLINE: the tests of that setting say what is wrong
+        os.environ[_MISSING_ENV] = json.dumps(MISSING_DATA)
     os.environ.update(KERNEL_CONDITIONS)
+
+
+def pytest_report_header(config):
+    return [f"MISSING DATA: {message}" for message in MISSING_DATA.values()]
+
+
+def pytest_terminal_summary(terminalreporter):
+    for message in MISSING_DATA.values():
+        terminalreporter.write_sep("=", "missing data", yellow=True)
+        terminalreporter.write_line(message)
+
+
+def _needs_missing_data(text: str) -> str | None:
+    return next((name for name in MISSING_DATA if name in text), None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without a needed file, the notebooks that read it are skipped locally (on CI they run and fail)."""
+    if not MISSING_DATA or data_is_required():
+        return
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.suffix == ".ipynb":
+            name = _needs_missing_data(path.read_text(encoding="utf-8"))
+            if name:
+                item.add_marker(pytest.mark.skip(reason=f"{name} is missing (see the message at the end)"))
+
+
+def _caused_by_missing_data(longrepr) -> str | None:
+    text = str(longrepr)
+    return _needs_missing_data(text) if "DataFileError" in text else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """A test module that reads a missing file at import is skipped locally; on CI it fails with the message."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and MISSING_DATA:
+        name = _caused_by_missing_data(report.longrepr)
+        if name and data_is_required():
+            report.longrepr = MISSING_DATA[name]
+        elif name:
+            report.outcome = "skipped"
+            report.longrepr = (
+                str(collector.path),
+                None,
+                f"Skipped: {name} is missing (see the message at the end)",
+            )
+            report.result = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that fails because a needed file is missing is skipped locally; on CI it fails with the message."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and MISSING_DATA:
+        name = _caused_by_missing_data(call.excinfo.exconly())
+        if name and data_is_required():
+            report.longrepr = MISSING_DATA[name]
+        elif name:
+            report.outcome = "skipped"
+            report.longrepr = (
+                str(item.path),
+                None,
+                f"Skipped: {name} is missing (see the message at the end)",
+            )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -74,23 +191,14 @@ def no_network():
         yield
 
 
-def data_is_required() -> bool:
-    """On CI (``$CI``, set by GitHub Actions) or with ``COURSE_REQUIRE_DATA=1``, missing data fails a test."""
-    return any(
-        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
-        for name in ("CI", "COURSE_REQUIRE_DATA")
-    )
-
-
 def fetch_or_skip(name: str) -> Path:
     """``fetch(name)``; without the file, skip locally but fail on CI, where a skip would hide a gap."""
     try:
         return data.fetch(name, progress=False)
     except OSError as error:
-        message = f"{name} is not available offline ({data.MIRROR_ENV}={os.environ.get(data.MIRROR_ENV)!r}): {error}"
         if data_is_required():
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(MISSING_DATA.get(name) or missing_data_message(name, error))
+        pytest.skip(f"{name} is missing (see the message at the end)" if name in MISSING_DATA else str(error))
 
 
 @pytest.fixture
