@@ -77,7 +77,7 @@ def test_runs_like_colab_with_tags_stripped(path):
     already executes each notebook and fails on any error; it honours only the tags and markers above, which
     the previous test forbids, and NBVAL_IGNORE_OUTPUT, which changes comparison, never execution. So that
     one execution is the same as a run with every tag stripped; here we check the only tags left are inert."""
-    inert = {"header", "colab-setup", "hide-input", "hide-output", "parameters", "nbval-ignore-output"}
+    inert = {"header", "colab-setup", "hide-input", "hide-output", "parameters", "nbval-ignore-output", "predict"}
     used = {tag for cell in cells(path) for tag in cell.get("metadata", {}).get("tags", [])}
     assert used <= inert, f"tags whose effect on execution is unknown here: {sorted(used - inert)}"
 

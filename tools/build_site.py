@@ -79,8 +79,22 @@ def link_resolver(page: str):
     return resolve
 
 
+def page_title(repo_path: str) -> str:
+    """A readable title: a notebook's header title ("05 · Positional embeddings"), a guide's first heading."""
+    path = REPO_ROOT / repo_path
+    if repo_path.endswith(".ipynb"):
+        title = build_slides.notebook_title(path)
+        if repo_path.startswith("solutions/") and "solution" not in title.lower():
+            title += " (solutions)"
+        return title
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return PurePosixPath(repo_path).stem
+
+
 def navigation(repo_path: str, page: str) -> list[dict]:
-    """Home, course map, solutions, and the previous/next notebook of the same folder."""
+    """Home, course map, solutions, and the previous/next notebook of the same folder (by title)."""
     nav = [
         {"href": relative("index.html", page), "text": "Token Embeddings, hands-on"},
         {"href": relative("index.html", page) + "#course-map", "text": "Course map"},
@@ -91,21 +105,45 @@ def navigation(repo_path: str, page: str) -> list[dict]:
     if repo_path in siblings:
         index = siblings.index(repo_path)
         if index > 0:
-            nav.append(
-                {
-                    "href": relative(site_path(siblings[index - 1]), page),
-                    "text": "← " + PurePosixPath(siblings[index - 1]).stem,
-                }
-            )
+            previous = siblings[index - 1]
+            nav.append({"href": relative(site_path(previous), page), "text": "← " + page_title(previous)})
         if index + 1 < len(siblings):
+            following = siblings[index + 1]
             nav.append(
                 {
-                    "href": relative(site_path(siblings[index + 1]), page),
+                    "href": relative(site_path(following), page),
                     "cls": "next",
-                    "text": PurePosixPath(siblings[index + 1]).stem + " →",
+                    "text": page_title(following) + " →",
                 }
             )
     return nav
+
+
+OPTIONAL_TAG = "course-optional"
+
+
+class MarkOptionalSections(build_slides.Preprocessor):
+    """Tag the cells of optional sections (``celltag_course-optional``, styled by the site template), and
+    their first cell also ``course-optional-start`` (its heading gets a label). Only for the site's copy."""
+
+    folder = "notebooks"
+
+    def preprocess(self, nb, resources):
+        if self.folder != "notebooks":
+            return nb, resources
+        parts = build_slides.cell_parts(nb, self.folder)
+        previous = "core"
+        for cell, part in zip(nb.cells, parts, strict=True):
+            if part == "optional":
+                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+                tags.append(OPTIONAL_TAG)
+                if previous != "optional" or (
+                    cell.cell_type == "markdown"
+                    and build_slides.OPTIONAL_MARK in cell.source.split("\n")[0].lower()
+                ):
+                    tags.append(OPTIONAL_TAG + "-start")
+            previous = part
+        return nb, resources
 
 
 def exporter() -> tuple[HTMLExporter, build_slides.RewriteLinks]:
@@ -119,6 +157,8 @@ def exporter() -> tuple[HTMLExporter, build_slides.RewriteLinks]:
         html.register_preprocessor(preprocessor, enabled=True)
     links = build_slides.RewriteLinks(config=config)
     html.register_preprocessor(links, enabled=True)
+    html.optional = MarkOptionalSections(config=config)
+    html.register_preprocessor(html.optional, enabled=True)
     return html, links
 
 
@@ -146,6 +186,7 @@ def write_page(
 ) -> Path:
     page = site_path(repo_path)
     links.page, links.resolve = repo_path, link_resolver(page)
+    html.optional.folder = PurePosixPath(repo_path).parent.as_posix() if repo_path.endswith(".ipynb") else ""
     html.mathjax_url = relative("static/mathjax/es5/tex-svg-full.js", page)
     resources = {"site": {"nav": navigation(repo_path, page)}, "metadata": {"name": title}}
     body, _ = html.from_notebook_node(notebook, resources=resources)
@@ -158,7 +199,7 @@ def write_page(
     )
     target = output_dir / page
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
+    target.write_text(build_slides.unescape_table_pipes(body), encoding="utf-8")
     return target
 
 
@@ -180,10 +221,10 @@ def build(output_dir: Path = DEFAULT_OUTPUT) -> list[Path]:
     pages = []
     for repo_path in notebook_files():
         notebook = nbformat.read(REPO_ROOT / repo_path, as_version=4)
-        pages.append(write_page(html, links, notebook, repo_path, output_dir, PurePosixPath(repo_path).stem))
+        pages.append(write_page(html, links, notebook, repo_path, output_dir, page_title(repo_path)))
     for repo_path in markdown_files():
         text = (REPO_ROOT / repo_path).read_text(encoding="utf-8")
-        title = "Token Embeddings, hands-on" if repo_path == "README.md" else repo_path
+        title = "Token Embeddings, hands-on" if repo_path == "README.md" else page_title(repo_path)
         pages.append(write_page(html, links, markdown_notebook(text), repo_path, output_dir, title))
     pages.append(
         write_page(

@@ -129,16 +129,21 @@ def slide_plan(notebook: Path | dict, folder: str | None = None) -> list[Slide]:
     return slides
 
 
-def core_cells(notebook: dict, folder: str = "notebooks") -> dict:
-    """``notebook`` without its optional slides (the cells of every ``"optional"`` slide of :func:`slide_plan`)."""
+def cell_parts(notebook: dict, folder: str = "notebooks") -> list[str]:
+    """The part (``"core"``, ``"optional"``, …) of every cell: that of the slide it is shown on."""
+    parts = ["core"] * len(notebook["cells"])
     plan = slide_plan(notebook, folder)
     starts = [slide.cell for slide in plan] + [len(notebook["cells"])]
-    dropped: set[int] = set()
     for slide, end in zip(plan, starts[1:], strict=True):
-        if slide.part == "optional":
-            dropped.update(range(slide.cell, end))
+        parts[slide.cell : end] = [slide.part] * (end - slide.cell)
+    return parts
+
+
+def core_cells(notebook: dict, folder: str = "notebooks") -> dict:
+    """``notebook`` without its optional slides (the cells of every ``"optional"`` slide of :func:`slide_plan`)."""
+    parts = cell_parts(notebook, folder)
     kept = dict(notebook)
-    kept["cells"] = [cell for index, cell in enumerate(notebook["cells"]) if index not in dropped]
+    kept["cells"] = [cell for cell, part in zip(notebook["cells"], parts, strict=True) if part != "optional"]
     return kept
 
 
@@ -227,6 +232,66 @@ class StripTestMarkers(Preprocessor):
         return cell, resources
 
 
+PLOT_TEXT = {
+    "title": re.compile(r"""(?:set_title|suptitle|plt\.title)\(\s*f?(["'])(.+?)\1|\btitle=f?(["'])(.+?)\3"""),
+    "x": re.compile(r"""(?:set_xlabel|plt\.xlabel)\(\s*f?(["'])(.+?)\1|\bxlabel=f?(["'])(.+?)\3"""),
+    "y": re.compile(r"""(?:set_ylabel|plt\.ylabel)\(\s*f?(["'])(.+?)\1|\bylabel=f?(["'])(.+?)\3"""),
+}
+MARKDOWN_MARKS = re.compile(r"[*_`#$\\]|\{[^}]*\}")
+
+
+def _plot_texts(code: str, kind: str) -> list[str]:
+    found = []
+    for match in PLOT_TEXT[kind].finditer(code):
+        text = MARKDOWN_MARKS.sub("", match.group(2) or match.group(4) or "").strip()
+        if text and text not in found:
+            found.append(text)
+    return found
+
+
+def plot_alt_text(code: str, heading: str) -> str:
+    """Alt text of a plot: the section it illustrates, its titles and axis labels as the code sets them.
+
+    >>> plot_alt_text('ax.set_title("Cosine by offset")\\nax.set_xlabel("offset")', "3. Distances")
+    'Plot for "3. Distances": Cosine by offset (x: offset)'"""
+    alt = f'Plot for "{MARKDOWN_MARKS.sub("", heading).strip()}"' if heading else "Plot"
+    titles = _plot_texts(code, "title")
+    if titles:
+        alt += ": " + "; ".join(titles[:4])
+    axes = [f"{kind}: {', '.join(texts[:3])}" for kind in ("x", "y") if (texts := _plot_texts(code, kind))]
+    if axes:
+        alt += f" ({'; '.join(axes)})"
+    return alt[:300]
+
+
+class PlotAltText(Preprocessor):
+    """Give every PNG output an alt text (``output.metadata["course_alt"]``, see :func:`plot_alt_text`)."""
+
+    def preprocess(self, nb, resources):
+        heading = ""
+        for cell in nb.cells:
+            source = _source(cell)
+            if cell.cell_type == "markdown":
+                for line in source.splitlines():
+                    if line.startswith("#"):
+                        heading = line.lstrip("#").strip()
+                        break
+                continue
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    output.setdefault("metadata", {})["course_alt"] = plot_alt_text(source, heading)
+        return nb, resources
+
+
+TABLE_CELL = re.compile(r"(<t[dh][^>]*>)(.*?)(</t[dh]>)", re.S)
+
+
+def unescape_table_pipes(page: str) -> str:
+    """``\\|`` inside a Markdown table cell is a literal ``|`` (GitHub's tables; nbconvert's renderer keeps the
+    backslash, e.g. in ``<\\|endoftext\\|>``)."""
+    return TABLE_CELL.sub(lambda m: m.group(1) + m.group(2).replace("\\|", "|") + m.group(3), page)
+
+
 def shared_preprocessors(
     config: Config, remove_cell_tags: frozenset[str] = frozenset()
 ) -> list[Preprocessor]:
@@ -234,7 +299,7 @@ def shared_preprocessors(
     config.TagRemovePreprocessor.remove_input_tags = {HIDE_INPUT_TAG}
     config.TagRemovePreprocessor.remove_cell_tags = set(remove_cell_tags)
     config.TagRemovePreprocessor.enabled = True
-    return [TagRemovePreprocessor(config=config), StripTestMarkers(config=config)]
+    return [TagRemovePreprocessor(config=config), StripTestMarkers(config=config), PlotAltText(config=config)]
 
 
 def copy_vendor(output_dir: Path) -> None:
@@ -323,7 +388,7 @@ def build(
         node.metadata["title"] = notebook_title(notebook)
         body, _ = slides.from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
         target = output_dir / f"{notebook.stem}.slides.html"
-        target.write_text(body, encoding="utf-8")
+        target.write_text(unescape_table_pipes(body), encoding="utf-8")
         written.append(target)
     (output_dir / "index.html").write_text(index_page(written, core), encoding="utf-8")
     return written
