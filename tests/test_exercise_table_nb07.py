@@ -72,6 +72,30 @@ def embed_segment_one(token_ids, tables):
     return _norm(tables.token[token_ids] + tables.token_type[1] + tables.position[: len(token_ids)], tables)
 
 
+def embed_hard_coded_width(token_ids, tables):
+    # The notebook's own cell, copied with the model's width: fails on the checker's 8-d tables.
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    return F.layer_norm(summed, (384,), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps)
+
+
+def embed_returns_model_width(token_ids, tables):
+    return torch.zeros(len(token_ids), 384)
+
+
+def embed_unbiased_variance(token_ids, tables):
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    normalised = (summed - summed.mean(-1, keepdim=True)) / torch.sqrt(summed.var(-1, keepdim=True)
+                                                                        + tables.layer_norm_eps)
+    return normalised * tables.layer_norm_weight + tables.layer_norm_bias
+
+
+def embed_shape_agnostic_idiom(token_ids, tables):
+    # The notebook's cell 3 idiom: the width read from the tensor.
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias,
+                        tables.layer_norm_eps)
+
+
 def embed_with_batch_dimension(token_ids, tables):
     return embed_float32(token_ids, tables)[None]
 
@@ -139,14 +163,19 @@ def pool_stub(token_vectors, attention_mask):
 
 ANSWER = ("A fast periodic direction lets attention tell apart tokens one or two places away, while a slow "
           "direction separates near from far; sinusoids of many frequencies give both at once.")
+# Passed the old keyword/length check of 07.5 although it reverses every fact of section 2.
+REVERSED = ("The slow directions let attention tell apart immediate neighbours while the fast periodic ring "
+            "separates near from far, and the sinusoidal table of notebook 05 has neither of them.")
 
 RIGHT = [
     ("07.1", CONTINUATION), ("07.1", np.int64(CONTINUATION)), ("07.1", torch.tensor(CONTINUATION)),
+    ("07.1", float(CONTINUATION)), ("07.1", np.float64(CONTINUATION)),
     ("07.2", embed_float32), ("07.2", embed_float64_written_out), ("07.2", embed_with_a_loop),
+    ("07.2", embed_shape_agnostic_idiom),
     ("07.3", (False, True)), ("07.3", [False, True]), ("07.3", (np.False_, np.True_)),
     ("07.3", (torch.tensor(False), torch.tensor(True))),
     ("07.4", pool_float32), ("07.4", pool_float64_clamped), ("07.4", pool_with_a_loop),
-    ("07.5", ANSWER),
+    ("07.5", "b"), ("07.5", "B"), ("07.5", "(b)"), ("07.5", " b) "), ("07.5", ["b"]), ("07.5", ("B",)),
 ]
 
 WRONG = [
@@ -154,7 +183,7 @@ WRONG = [
     ("07.1", CONTINUATION + 1, "plain '#' character"),
     ("07.1", len(VOCABULARY) - CONTINUATION, "NOT continuation pieces"),
     ("07.1", CONTINUATION - 1, "is not the number of vocabulary strings"),
-    ("07.1", float(CONTINUATION), "whole number"),
+    ("07.1", CONTINUATION + 0.5, "whole number"),
     ("07.1", str(CONTINUATION), "whole number"),
     ("07.2", embed_no_layer_norm, "before the LayerNorm"),
     ("07.2", embed_no_positions, "position rows are missing"),
@@ -163,6 +192,10 @@ WRONG = [
     ("07.2", embed_positions_off_by_one, "off by one"),
     ("07.2", embed_segment_one, "values differ"),
     ("07.2", embed_with_batch_dimension, "expected shape (5, 8), got (1, 5, 8)"),
+    ("07.2", embed_hard_coded_width, "small random tables (d = 8"),
+    ("07.2", embed_returns_model_width, "small random tables (d = 8"),
+    ("07.2", embed_unbiased_variance, "unbiased"),
+    ("07.2", embed_forgets_return, "did you forget `return`?"),
     ("07.2", embed_crashes, "your function raised RuntimeError"),
     ("07.2", torch.zeros(5, 8), "Expected a function"),
     ("07.3", (True, True), "row_changes: the table row is looked up by the token ID alone"),
@@ -180,8 +213,17 @@ WRONG = [
     ("07.4", pool_wrong_axis, "expected one vector per sentence, shape (3, 4), got (3, 6)"),
     ("07.4", pool_max, "values differ from the mean"),
     ("07.4", "mean", "Expected a function"),
-    ("07.5", "It is periodic.", "too short"),
-    ("07.5", 42, "Expected your answer as a string"),
+    ("07.5", "a", "(a) is not right: the ring repeats"),
+    ("07.5", "c", "(c) is not right: the shuffled control has the same variance"),
+    ("07.5", "d", "(d) is not right: its four strongest components are slow"),
+    ("07.5", "b, d", "(d) is not right"),
+    ("07.5", "abcd", "(a) is not right"),
+    ("07.5", ANSWER, "not with words"),
+    ("07.5", REVERSED, "not with words"),
+    ("07.5", "e", "Choose among the letters a, b, c, d"),
+    ("07.5", 2, "Expected the letter(s)"),
+    ("07.6", "It is periodic.", "at least 15 words"),
+    ("07.6", 42, "Expected your answer as a string"),
 ]
 
 
@@ -196,14 +238,14 @@ def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
     assert_fails_with(exercise_id, answer, message)
 
 
-@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3", "07.4", "07.5"])
+@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3", "07.4", "07.5", "07.6"])
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
     assert_waits_without_a_hint(exercise_id, placeholder)
 
 
 @pytest.mark.parametrize(("exercise_id", "answer"), [
-    ("07.2", embed_stub), ("07.2", embed_forgets_return), ("07.4", pool_stub),
+    ("07.2", embed_stub), ("07.4", pool_stub),
     ("07.3", (..., ...)), ("07.3", (False, ...)), ("07.3", (None, True)),
 ])
 def test_stubs_and_half_answers_wait(exercise_id, answer):
@@ -218,3 +260,19 @@ def test_hints_do_not_give_away_the_prediction():
     assert "true" not in hint and "false" not in hint
     assert str(CONTINUATION) not in get_exercise("07.1").hint
 
+
+
+@pytest.mark.parametrize("answer", [ANSWER, REVERSED, "fast ring slow drift sinusoidal both attention near far " * 3])
+def test_the_reflection_is_noted_never_graded(answer):
+    # 07.6 replaces the keyword-graded open question: any answer, right or reversed, gets 📝 and the model
+    # answer, never ✅.
+    result = check("07.6", answer)
+    assert result.message.startswith("📝") and "✅" not in result.message, result.message
+    assert "slowly drifting" in result.message  # the model answer is shown
+
+
+def test_every_registered_exercise_is_in_the_table():
+    from utils.exercises import all_exercises
+
+    listed = {row[0] for row in RIGHT + WRONG}
+    assert {ex.exercise_id for ex in all_exercises("07")} == listed

@@ -52,10 +52,36 @@ def test_a_wrong_full_length_answer_gets_a_verdict_not_a_checker_crash() -> None
     assert "For 12 token IDs the values differ" in failure(wrong_at_full_length)
 
 
-def test_fifteen_words_are_enough() -> None:
-    # Survivors: `len(words) < 15` -> `<= 15` / `< 16` in 07.5.
+def test_fifteen_words_are_enough_for_the_reflection() -> None:
+    # Survivors: `len(words) < 15` -> `<= 15` / `< 16` (07.5 then, the 07.6 reflection now: min_words=15).
     fifteen = ("The slow direction tells near from far, the fast one tells apart neighbouring positions "
                "precisely.")
     assert len(fifteen.split()) == 15
-    assert check("07.5", fifteen), check("07.5", fifteen).message
-    assert "too short" in check("07.5", fifteen.rsplit(" ", 1)[0]).message
+    assert check("07.6", fifteen).message.startswith("📝")
+    assert "at least 15 words" in check("07.6", fifteen.rsplit(" ", 1)[0]).message
+
+
+def test_the_unbiased_variance_is_told_apart_from_other_wrong_layers() -> None:
+    # The d - 1 variance differs from LayerNorm's by sqrt(8 / 7) on the 8-d tables: named, not "values differ".
+    def unbiased(token_ids, tables):
+        summed = summed_rows(token_ids, tables)
+        normalised = (summed - summed.mean(-1, keepdim=True)) / torch.sqrt(
+            summed.var(-1, unbiased=True, keepdim=True) + tables.layer_norm_eps)
+        return normalised * tables.layer_norm_weight + tables.layer_norm_bias
+
+    message = failure(unbiased)
+    assert "unbiased" in message and "the values differ" not in message
+
+
+def test_a_crash_without_384_is_reported_as_the_crash() -> None:
+    # Only an error naming the model's width 384 is blamed on a hard-coded width.
+    def crashes(token_ids, tables):
+        raise ValueError("something else")
+
+    message = failure(crashes)
+    assert "ValueError: something else" in message and "small random tables" not in message
+
+
+def test_a_right_width_with_wrong_length_is_not_blamed_on_384() -> None:
+    message = failure(lambda ids, tables: by_hand(ids, tables)[:1] if len(ids) > 1 else by_hand(ids, tables))
+    assert "expected shape (5, 8), got (1, 8)" in message and "small random tables" not in message
