@@ -7,14 +7,17 @@ fail with the message written for that mistake.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
 from exercise_table import assert_waits_without_a_hint
 
 from utils.data import fetch
-from utils.exercises import check
+from utils.exercises import all_exercises, check
 from utils.positional import apply_rope
 from utils.tokenizer import gpt2_tokenizer
 from utils.windows import create_dataloader
@@ -40,10 +43,14 @@ def stub(*args):
     ...
 
 
-@pytest.mark.parametrize("exercise_id", ["05.1", "05.2", "05.3", "05.4", "05.5", "05.6"])
+@pytest.mark.parametrize("exercise_id", ["05.1", "05.2", "05.3", "05.4", "05.5", "05.6", "05.7"])
 @pytest.mark.parametrize("placeholder", [..., None, stub])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
     assert_waits_without_a_hint(exercise_id, placeholder)
+
+
+def test_every_registered_exercise_is_in_this_table():
+    assert [ex.exercise_id for ex in all_exercises("05")] == ["05.1", "05.2", "05.3", "05.4", "05.5", "05.6", "05.7"]
 
 
 # --- 05.1: the small pipeline -------------------------------------------------------------------------
@@ -240,7 +247,7 @@ def independent_count() -> int:
     return sum(1 for i in range(32) if 4095 / 10000 ** (2 * i / 64) >= 2 * math.pi)
 
 
-@pytest.mark.parametrize("form", [int, np.int64, torch.tensor])
+@pytest.mark.parametrize("form", [int, float, np.int64, np.float64, torch.tensor, lambda n: torch.tensor(float(n))])
 def test_rope_turns_right_forms(form):
     assert independent_count() == 23
     passes("05.5", form(independent_count()))
@@ -249,34 +256,85 @@ def test_rope_turns_right_forms(form):
 @pytest.mark.parametrize(("answer", "message"), [
     (9, "do NOT complete a turn"),
     (32, "Not every pair"),
-    (64, "Not every pair"),
+    (64, "32 pairs in 64 dimensions"),
     (22, "Off by one"),
     (24, "Off by one"),
-    (5, "Not that many"),
-    (23.0, "a whole number"),
+    (5, "is not the number of pairs"),
+    (23.5, "a whole number"),
+    ("23", "a whole number"),
 ])
 def test_rope_turns_wrong_answers(answer, message):
     fails("05.5", answer, message)
 
 
-# --- 05.6: open question ----------------------------------------------------------------------------------
+def test_rope_turns_messages_do_not_give_the_answer():
+    # Before the rewrite, 24's diagnosis said "i ≤ 22.5", which is the answer in disguise.
+    for wrong in [9, 22, 24, 32, 64, 5]:
+        message = check("05.5", wrong).message
+        assert "22.5" not in message and "23" not in message, message
 
-GOOD = ("The learned table has no row for position 2,000, so the lookup raises an index error. RoPE can "
-        "compute the angle for any position, but the model never saw such distances in training, so quality "
-        "degrades unless the base is raised or positions are interpolated.")
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_positional_embeddings.ipynb"
 
 
-def test_open_question_accepts_a_reasoned_answer():
-    passes("05.6", GOOD)
+def test_no_output_above_or_at_the_05_5_prompt_reveals_the_count():
+    """The prediction must not be answered by any committed output before the student answers it
+    (issue 27: 23 was printed right under the prompt, on the same slide)."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    prompt = next(i for i, c in enumerate(cells) if c.source.startswith("**Exercise 05.5"))
+    measuring = next(i for i, c in enumerate(cells) if i > prompt and "pairs_that_turn is ..." in c.source)
+    count = re.compile(r"(?<![\d.,])23(?![\d.,])")
+    for cell in cells[: measuring + 1]:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            assert not count.search(text), text
+
+
+# --- 05.6: multiple choice (was a keyword-graded open question) ---------------------------------------
+
+@pytest.mark.parametrize("answer", ["a, c", "c, a", "AC", "(a), (c)", "a and c", ["a", "c"], ("C", "A"), "a,c"])
+def test_longer_input_right_forms(answer):
+    passes("05.6", answer)
+
+
+REVERSED = ("A learned table gives no error at all at 2,000 tokens because it simply continues, and RoPE has no "
+            "angle issue and never degrades")  # passed the keyword check before (issue 27)
+STUFFED = ("no row index error does not exist out of range missing cannot never seen unseen angle extrapolat "
+           "interpolat theta base distance rotation degrad")
 
 
 @pytest.mark.parametrize(("answer", "message"), [
-    ("it breaks", "at least 12 words"),
-    ("Both schemes simply work for longer inputs because position information is present in each of them.",
-     "what the learned table does"),
-    ("The learned table has no row for position 2,000, so the model cannot even run on it at all.",
-     "what happens to RoPE"),
-    (["an", "answer"], "your answer as a text"),
+    ("b, d", "(b) is not right: a table is not a formula"),  # the reversed statement, as letters
+    ("b, d", "(d) is not right: offsets longer than any in training"),
+    ("a, c, d", "(d) is not right"),
+    ("a, c, e", "(e) is not right: RoPE has no table"),
+    ("a", "another statement is right too"),
+    ("c", "another statement is right too"),
+    ("f", "f is not one"),
+    (REVERSED, "not with words"),
+    (STUFFED, "not with words"),
+    (3, "Expected the letter"),
 ])
-def test_open_question_rejects_empty_or_one_sided_answers(answer, message):
+def test_longer_input_wrong_answers(answer, message):
     fails("05.6", answer, message)
+
+
+# --- 05.7: reflection, never ✅ -------------------------------------------------------------------------
+
+GOOD = ("RoPE scores depend only on offsets, but offsets longer than the training windows were never seen, so "
+        "the slow pairs reach angles the model never learned to score.")
+
+
+@pytest.mark.parametrize("answer", [GOOD, REVERSED, STUFFED])
+def test_reflection_is_noted_never_graded(answer):
+    result = check("05.7", answer)
+    assert result.message.startswith("📝"), result.message
+    assert "✅" not in result.message and "offsets below L" in result.message
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("it breaks", "at least 8 words"),
+    (["an", "answer"], "your answer as a string"),
+])
+def test_reflection_asks_for_sentences(answer, message):
+    fails("05.7", answer, message)

@@ -7,8 +7,27 @@ from functools import lru_cache
 
 import torch
 
-from . import NotYet, as_float, as_int, call_student, exercise, expect_shape, expect_type
-from .nb04 import _open_answer, _verdict_ids
+from . import (
+    NotYet,
+    as_float,
+    call_student,
+    exercise,
+    expect_shape,
+    expect_type,
+    multiple_choice,
+    reflection,
+    whole_number,
+)
+
+
+@lru_cache(maxsize=1)
+def _verdict_ids() -> tuple[int, ...]:
+    """The GPT-2 token IDs of The Verdict (the text of notebooks 04 and 05)."""
+    from ..data import fetch
+    from ..tokenizer import gpt2_tokenizer
+
+    text = fetch("the-verdict.txt").read_text(encoding="utf-8")
+    return tuple(gpt2_tokenizer().encode(text, allowed_special={"<|endoftext|>"}))
 
 
 def _fixed_embedding(rows: int, dim: int, seed: int) -> torch.nn.Embedding:
@@ -149,33 +168,50 @@ def rope_pairs_turning(dim: int, context: int, base: float = 10000.0) -> int:
     return int(((context - 1) * theta >= 2 * math.pi).sum())
 
 
-@exercise("05.5", "RoPE pairs that complete a turn, predicted",
-          "pair i turns by θ_i = 10000^(-2i/64) per position, so its wavelength is 2π / θ_i tokens; count "
-          "the pairs whose wavelength fits within the 4,096-token context.")
-def check_rope_turns(answer) -> None:
-    answer = as_int(answer, "a number of pairs")
-    dim, context = 64, 4096
-    expected = rope_pairs_turning(dim, context)
-    if answer == expected:
-        return
-    if answer == dim // 2 - expected:
-        raise NotYet("That counts the pairs that do NOT complete a turn; the question asks for those that do.")
-    if answer in (dim // 2, dim):
-        raise NotYet("Not every pair turns fully: the slow pairs have wavelengths far longer than the context.")
-    if abs(answer - expected) == 1:
-        raise NotYet("Off by one: pairs are numbered i = 0 … 31, and pair 0 (θ = 1 rad) counts too.")
-    raise NotYet("Not that many: solve 2π · 10000^(2i/64) ≤ 4095 for i.")
+def _turn_mistakes() -> dict[int, str]:
+    expected = rope_pairs_turning(64, 4096)
+    return {
+        32 - expected: "That counts the pairs that do NOT complete a turn; the question asks for those that do.",
+        32: "Not every pair turns fully: the slow pairs have wavelengths far longer than the context.",
+        64: "There are 32 pairs in 64 dimensions, and not every pair turns fully: the slow pairs have "
+            "wavelengths far longer than the context.",
+        expected - 1: "Off by one: pairs are numbered i = 0 … 31, and pair 0 (θ = 1 rad) counts too.",
+        expected + 1: "Off by one: pair i turns fully only when its wavelength 2π · 10000^(2i/64) is at most "
+                      "4,095 positions; check the last pair you counted.",
+    }
 
 
-@exercise("05.6", "a longer input than in training (open question)",
-          "think of what exists for position 2,000 in each scheme: a row of a table, or an angle m·θ_i; "
-          "then of what the model saw during training.")
-def check_length_discussion(answer) -> None:
-    _open_answer(answer, {
-        "what the learned table does at position 2,000 (is there a row for it?)":
-            ("no row", "index", "error", "does not exist", "doesn't exist", "no vector", "out of range",
-             "1024", "1,024", "missing", "cannot"),
-        "what happens to RoPE (which angles or distances the model never saw in training)":
-            ("never seen", "unseen", "not seen", "never saw", "angle", "extrapolat", "interpolat", "theta",
-             "base", "distance", "rotation", "degrad"),
-    })
+whole_number(
+    "05.5", "RoPE pairs that complete a turn, predicted",
+    "pair i turns by θ_i = 10000^(-2i/64) per position, so its wavelength is 2π / θ_i tokens; count the pairs "
+    "whose wavelength fits within the 4,096-token context.",
+    "the number of pairs that complete a turn (solve 2π · 10000^(2i/64) ≤ 4095 for i)",
+    lambda: rope_pairs_turning(64, 4096),
+    _turn_mistakes,
+)
+
+multiple_choice(
+    "05.6", "a longer input than in training",
+    "think of what exists for position 2,000 in each scheme (a row of a table, or an angle m·θ_i), then of "
+    "what the model saw during training.",
+    {
+        "a": (True, "a learned table has rows 0 … 1,023 only; there is nothing to look up at 1,024."),
+        "b": (False, "a table is not a formula: row 1,024 does not exist, and nothing in training fills it. "
+                     "The lookup fails (section 2)."),
+        "c": (True, "every position has an angle, but the slow pairs never completed a turn within 1,024 "
+                    "positions, so beyond it they take angles, and the model sees offsets, it never saw."),
+        "d": (False, "offsets longer than any in training are new inputs too, and the slow pairs reach angles "
+                     "never seen; RoPE models are reported to degrade past their training length (notebook 08 "
+                     "measures it on a tiny model)."),
+        "e": (False, "RoPE has no table: the angle m·θ_i exists for every position m, so the model runs "
+                     "(section 4)."),
+    },
+)
+
+reflection(
+    "05.7", "why a longer offset is new input for RoPE",
+    "RoPE's scores depend only on the offset m - n, but a model trained on windows of L tokens only ever saw "
+    "offsets below L: larger offsets turn the slow pairs to angles (and give combinations of angles) it never "
+    "met, so nothing in training tells it how to score them. Depending on offsets only makes the score the "
+    "same wherever a pair of tokens sits, not defined for distances never trained on.",
+)
