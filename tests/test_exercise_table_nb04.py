@@ -12,6 +12,8 @@ import pytest
 import torch
 from exercise_table import assert_fails_with, assert_passes, assert_waits_without_a_hint
 
+# Imported at collection, so mutation testing attributes the module-level checkers to every test here.
+import utils.exercises.nb04  # noqa: F401
 from utils.data import fetch
 from utils.exercises import all_exercises, check
 from utils.tokenizer import gpt2_tokenizer
