@@ -12,9 +12,18 @@ import torch
 import torch.nn.functional as F
 from exercise_table import assert_passes, assert_waits_without_a_hint
 
+import utils.data
 from utils.exercises import check
 from utils.exercises.nb06 import noise_share_of_the, paper_keep_probability, shrunk_window_share
-from utils.word2vec import build_vocabulary, keep_probabilities, read_lee_corpus
+from utils.word2vec import (
+    SkipGramModel,
+    build_vocabulary,
+    encode_corpus,
+    keep_probabilities,
+    read_lee_corpus,
+    skipgram_pairs,
+    to_keyed_vectors,
+)
 
 DOCUMENTS = read_lee_corpus()
 VOCABULARY = build_vocabulary(DOCUMENTS, min_count=5)
@@ -24,8 +33,30 @@ ALL_COUNTS = torch.tensor(list(Counter(t for d in DOCUMENTS for t in d).values()
 SAID = VOCABULARY.id_of("said")
 KEEP = paper_keep_probability()  # 0.32917
 P_THE = noise_share_of_the()  # 0.02957
-BIN_LADEN_DOCUMENT = next(i for i, d in enumerate(DOCUMENTS)
-                          if any(a == "bin" and b == "laden" for a, b in zip(d, d[1:], strict=False)))
+_CENTRES, _CONTEXTS = skipgram_pairs(encode_corpus(DOCUMENTS, VOCABULARY), 5)
+NEIGHBOURS = set(zip(_CENTRES.tolist(), _CONTEXTS.tolist(), strict=True))
+NEVER_MET = next((a, b) for a in ("sharon", "leg", "hare") for b in ("peres", "boucher", "ceremony")
+                 if (VOCABULARY.id_of(a), VOCABULARY.id_of(b)) not in NEIGHBOURS)
+
+
+def fake_trained_table(close=NEVER_MET, cosine=0.9):
+    """A random (V, 8) table in which bin/laden and the pair ``close`` have the given cosine: what the check
+    reads of trained vectors, without training (the checker only looks at those rows and the corpus)."""
+    table = torch.randn(len(VOCABULARY), 8, generator=torch.Generator().manual_seed(0))
+    for (a, b), target in [(("bin", "laden"), 0.9), (close, cosine)]:
+        i, j = VOCABULARY.id_of(a), VOCABULARY.id_of(b)
+        base, other = F.normalize(table[i], dim=0), F.normalize(table[j] - table[j] @ F.normalize(table[i], dim=0)
+                                                                * F.normalize(table[i], dim=0), dim=0)
+        table[i], table[j] = base, target * base + math.sqrt(1 - target**2) * other
+    return table
+
+
+TABLE = fake_trained_table()
+LOW_TABLE = fake_trained_table(cosine=0.45)
+UNTRAINED = SkipGramModel(len(VOCABULARY), 50, generator=torch.Generator().manual_seed(0))
+TRAINED_MODEL = SkipGramModel(len(VOCABULARY), 8)
+with torch.no_grad():
+    TRAINED_MODEL.input_embeddings.weight.copy_(TABLE)
 
 
 def paper_keep(counts):
@@ -96,20 +127,6 @@ def sgns_summed(u, v, v_negative):
     return sgns(u, v, v_negative).sum()
 
 
-def pair_at_distance(distance):
-    """(word_a, word_b, document) of two vocabulary words whose nearest occurrences are exactly ``distance`` apart."""
-    for index, tokens in enumerate(DOCUMENTS):
-        for i, a in enumerate(tokens[:-distance]):
-            b = tokens[i + distance]
-            if a == b or a not in VOCABULARY or b not in VOCABULARY:
-                continue
-            where_a = [j for j, t in enumerate(tokens) if t == a]
-            where_b = [j for j, t in enumerate(tokens) if t == b]
-            if min(abs(x - y) for x in where_a for y in where_b) == distance:
-                return a, b, index
-    raise AssertionError("no such pair")
-
-
 def measured_distance_share():
     from utils.word2vec import skipgram_pairs
 
@@ -118,7 +135,8 @@ def measured_distance_share():
 
 
 RIGHT = [
-    ("06.1", 30), ("06.1", np.int64(30)), ("06.1", np.int32(30)), ("06.1", torch.tensor(30)),
+    ("06.1", 30), ("06.1", np.int64(30)), ("06.1", np.int32(30)), ("06.1", torch.tensor(30)), ("06.1", 30.0),
+    ("06.1", 60 / 2), ("06.1", torch.tensor(30.0)),
     ("06.2", KEEP), ("06.2", paper_keep(COUNTS64)), ("06.2", paper_keep(COUNTS32)),
     ("06.2", paper_keep(COUNTS32).item()), ("06.2", np.float32(KEEP)), ("06.2", round(KEEP, 3)),
     ("06.2", round(KEEP, 4)), ("06.2", math.sqrt(1e-3 * VOCABULARY.total / VOCABULARY.counts[SAID])),
@@ -127,8 +145,11 @@ RIGHT = [
     ("06.4", np.float64(P_THE)), ("06.4", float(np.float32(P_THE))),
     ("06.5", 1 / 15), ("06.5", round(1 / 15, 3)), ("06.5", measured_distance_share()),
     ("06.5", measured_distance_share().item()), ("06.5", np.float32(1 / 15)),
-    ("06.6", ("fire", "crews", 0)), ("06.6", ["crews", "fire", 0]), ("06.6", ("fire", "crews", np.int64(0))),
-    ("06.6", ("bin", "laden", torch.tensor(BIN_LADEN_DOCUMENT))), ("06.6", pair_at_distance(5)),
+    ("06.6", (*NEVER_MET, TABLE)), ("06.6", [NEVER_MET[1], NEVER_MET[0], TABLE]),
+    ("06.6", (*NEVER_MET, TABLE.numpy())), ("06.6", (*NEVER_MET, TABLE.float().requires_grad_(False))),
+    ("06.6", (*NEVER_MET, to_keyed_vectors(TABLE, VOCABULARY))), ("06.6", (*NEVER_MET, TRAINED_MODEL)),
+    ("06.6", (*NEVER_MET, TABLE.double())),
+    ("06.7", "b"), ("06.7", "B"), ("06.7", "(b)"), ("06.7", " b) "), ("06.7", ["b"]), ("06.7", ("B",)),
 ]
 
 WRONG = [
@@ -138,7 +159,6 @@ WRONG = [
     ("06.1", 24, "Off by one"),
     ("06.1", 36, "Off by one"),
     ("06.1", 31, "words near the ends"),
-    ("06.1", 30.0, "whole number"),
     ("06.1", "30", "whole number"),
     ("06.2", 1 - KEEP, "discarding"),
     ("06.2", float(keep_probabilities(VOCABULARY.counts, 1e-3)[SAID]), "C code's formula"),
@@ -194,15 +214,31 @@ WRONG = [
     ("06.5", 1.5, "not a fraction"),
     ("06.5", 2.5, "not a fraction"),
     ("06.6", ("fire", "crews"), "Expected a tuple"),
-    ("06.6", ("fire", 3, 0), "must be words"),
-    ("06.6", ("fire", "firefighterz", 0), "not in the vocabulary"),
-    ("06.6", ("fire", "fire", 0), "two different words"),
-    ("06.6", ("fire", "crews", 300), "between 0 and 299"),
-    ("06.6", ("fire", "crews", 0.0), "whole number"),
-    ("06.6", ("bin", "laden", 0), "does not occur in document 0"),
-    ("06.6", ("fire", "laden", 0), "'laden' does not occur in document 0"),
-    ("06.6", ("laden", "fire", 0), "'laden' does not occur in document 0"),
-    ("06.6", ("hundreds", "wales", 0), "never within 5 tokens"),
+    ("06.6", ("fire", 3, TABLE), "must be words"),
+    ("06.6", ("fire", "firefighterz", TABLE), "not in the vocabulary"),
+    ("06.6", ("fire", "fire", TABLE), "two different words"),
+    # the answers that used to pass: a document index instead of vectors, pairs that do share a window
+    ("06.6", ("the", "of", 0), "one row per vocabulary word"),
+    ("06.6", ("fire", "crews", 0), "one row per vocabulary word"),
+    ("06.6", ("the", "of", TABLE), "do occur within 5 tokens"),
+    ("06.6", ("fire", "crews", TABLE), "do occur within 5 tokens"),
+    ("06.6", ("crews", "fire", TABLE), "do occur within 5 tokens"),
+    ("06.6", ("bin", "laden", TABLE), "do occur within 5 tokens"),
+    ("06.6", (*NEVER_MET, LOW_TABLE), "not above 0.5"),
+    ("06.6", (*NEVER_MET, UNTRAINED), "look untrained"),
+    ("06.6", (*NEVER_MET, UNTRAINED.input_embeddings.weight), "look untrained"),
+    ("06.6", (*NEVER_MET, TABLE[:100]), "one row per vocabulary word"),
+    ("06.6", (*NEVER_MET, "trained_vectors"), "the trained vectors"),
+    ("06.7", "a", "(a) is not right"),
+    ("06.7", "c", "(c) is not right"),
+    ("06.7", "d", "(d) is not right"),
+    ("06.7", "a, b", "(a) is not right"),
+    ("06.7", ["b", "d"], "(d) is not right"),
+    ("06.7", "b: they share contexts, second-order similarity", "not with words"),
+    ("06.7", "e", "Choose among the letters"),
+    ("06.7", 2, "Expected the letter"),
+    ("06.8", "shared contexts", "at least 8 words"),
+    ("06.8", 42, "a string"),
 ]
 
 
@@ -226,15 +262,15 @@ def stub(u, v, v_negative):
     ...
 
 
-@pytest.mark.parametrize("exercise_id", ["06.1", "06.2", "06.3", "06.4", "06.5", "06.6"])
+@pytest.mark.parametrize("exercise_id", ["06.1", "06.2", "06.3", "06.4", "06.5", "06.6", "06.7", "06.8"])
 @pytest.mark.parametrize("placeholder", [..., None, stub])
 def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
     assert_waits_without_a_hint(exercise_id, placeholder)
 
 
-def test_a_function_that_returns_nothing_waits():
+def test_a_function_that_returns_nothing_is_asked_about_return():
     result = check("06.3", sgns_returns_none)
-    assert not result and result.message.startswith("⏳")
+    assert not result and result.message.startswith("❌") and "forget `return`" in result.message
 
 
 def test_reference_values():
@@ -249,3 +285,39 @@ def test_hints_do_not_give_the_predicted_share():
 
     for value in ("1/15", "0.067", "0.0667", "6.7"):
         assert value not in get_exercise("06.5").hint
+
+
+@pytest.mark.parametrize("answer", [
+    "The cosine measures how alike the contexts of two words are, not whether they are synonyms.",
+    "Words that co-occur directly are pulled together, so the cosine counts co-occurrence and synonymy.",  # reversed
+    "context context second-order similarity shared contexts output vectors pulled same slots cosine",  # stuffed
+])
+def test_the_reflection_never_gives_a_tick(answer):
+    result = check("06.8", answer)
+    assert result.message.startswith("📝") and "✅" not in result.message, result.message
+    assert "how alike the two words' contexts are" in result.message  # the model answer is shown
+
+
+def _outputs_above(notebook: str, prompt: str) -> str:
+    """Every output printed above the markdown cell that starts with ``prompt``, as one text."""
+    import nbformat
+
+    cells = nbformat.read(utils.data.REPO_ROOT / notebook, as_version=4).cells
+    above = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith(prompt))
+    texts = []
+    for cell in cells[:above]:
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", "") + str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize(("prompt", "answers"), [
+    ("**Exercise 06.4.", [f"{P_THE:.4f}", f"{P_THE:.5f}", f"{P_THE:.3f}"]),
+    ("**Exercise 06.5 (predict", ["1/15", f"{1 / 15:.4f}", f"{1 / 15:.3f}", "0.0667"]),
+])
+def test_no_output_above_a_prompt_gives_its_answer(prompt, answers):
+    # Issue 27: 06.4 and 06.5 were answered by outputs printed above their prompts.
+    text = _outputs_above("notebooks/06_training_word_embeddings.ipynb", prompt)
+    assert text.strip(), "the prompt was not found, or nothing is printed above it"
+    for answer in answers:
+        assert answer not in text, f"{answer!r} is printed above {prompt!r}"

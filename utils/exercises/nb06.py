@@ -9,7 +9,7 @@ from functools import lru_cache
 import torch
 import torch.nn.functional as F
 
-from . import NotYet, as_float, as_int, call_student, exercise
+from . import NotYet, as_float, call_student, exercise, multiple_choice, reflection, whole_number
 
 SAMPLE = 1e-3  # the subsampling threshold t of the notebook
 WINDOW = 5  # the notebook's window for exercise 06.5
@@ -58,26 +58,28 @@ def _close(value: float, target: float, tolerance: float) -> bool:
     return abs(value - target) <= tolerance
 
 
-@exercise("06.1", "skip-gram pairs of a 7-word sentence",
-          "each position i has min(i, 3) neighbours on its left and min(6 − i, 3) on its right; add them up "
-          "(or count the pairs skipgram_pairs returns for torch.arange(7)).")
-def check_pair_count(answer) -> None:
+def _pair_count(length: int, window: int) -> int:
     from ..word2vec import skipgram_pairs
 
-    count = as_int(answer, "a number of pairs")
-    expected = len(skipgram_pairs(torch.arange(7), window=3)[0])  # 30
-    if count == 7 * 6:
-        raise NotYet("That is every ordered pair of the sentence (or 2·3 neighbours for every word): a window of "
-                     "3 cannot reach 4 or more words away, and words near the ends have fewer neighbours.")
-    if count * 2 == expected:
-        raise NotYet("Close: you counted each neighbour pair once, but (a, b) and (b, a) are two training pairs.")
-    if count == len(skipgram_pairs(torch.arange(7), window=2)[0]):
-        raise NotYet("That is the count for a window of 2: a window of 3 reaches 3 words on each side.")
-    if count in (len(skipgram_pairs(torch.arange(6), window=3)[0]), len(skipgram_pairs(torch.arange(8),
-                                                                                       window=3)[0])):
-        raise NotYet("Off by one: that is the count for a sentence of 6 or 8 tokens; positions run from 0 to 6.")
-    if count != expected:
-        raise NotYet("Not the number of (centre, context) pairs: words near the ends have fewer neighbours.")
+    return len(skipgram_pairs(torch.arange(length), window=window)[0])
+
+
+whole_number(
+    "06.1", "skip-gram pairs of a 7-word sentence",
+    "each position i has min(i, 3) neighbours on its left and min(6 − i, 3) on its right; add them up "
+    "(or count the pairs skipgram_pairs returns for torch.arange(7)).",
+    "the number of (centre, context) pairs: words near the ends have fewer neighbours",
+    answer=lambda: _pair_count(7, 3),  # 30
+    mistakes=lambda: {
+        7 * 6: "That is every ordered pair of the sentence (or 2·3 neighbours for every word): a window of 3 "
+               "cannot reach 4 or more words away, and words near the ends have fewer neighbours.",
+        _pair_count(7, 3) // 2: "Close: you counted each neighbour pair once, but (a, b) and (b, a) are two "
+                                "training pairs.",
+        _pair_count(7, 2): "That is the count for a window of 2: a window of 3 reaches 3 words on each side.",
+        _pair_count(6, 3): "Off by one: that is the count for a sentence of 6 tokens; positions run from 0 to 6.",
+        _pair_count(8, 3): "Off by one: that is the count for a sentence of 8 tokens; positions run from 0 to 6.",
+    },
+)
 
 
 @exercise("06.2", "keep probability of 'said' with the paper's formula",
@@ -210,30 +212,88 @@ def check_distance_share(answer) -> None:
                  "and a seeded generator, then explain the number.")
 
 
-@exercise("06.6", "open question: a close pair that is not a synonym",
-          "answer (word_a, word_b, document_index): two vocabulary words and one Lee document (0–299) in which "
-          "they occur within 5 tokens of each other; look them up with documents[i].index(word).")
-def check_cooccurring_pair(answer) -> None:
+@lru_cache(maxsize=1)
+def _training_neighbours() -> frozenset[tuple[int, int]]:
+    """Every (centre, context) ID pair within ``WINDOW`` tokens in the encoded Lee corpus (rare words removed)."""
+    from ..word2vec import encode_corpus, skipgram_pairs
+
+    vocabulary = _lee_vocabulary()
+    centres, contexts = skipgram_pairs(encode_corpus(_lee_documents(), vocabulary), WINDOW)
+    return frozenset(zip(centres.tolist(), contexts.tolist(), strict=True))
+
+
+def _vector_table(vectors) -> torch.Tensor:
+    """The student's vectors as a float64 ``(V, d)`` tensor: KeyedVectors, a tensor, an array or a model."""
+    from ..word2vec import SkipGramModel
+
+    if isinstance(vectors, SkipGramModel):
+        vectors = vectors.input_embeddings.weight
+    vectors = getattr(vectors, "vectors", vectors)  # gensim's KeyedVectors keep their table in .vectors
+    if isinstance(vectors, torch.Tensor):
+        return vectors.detach().double()
+    try:
+        return torch.as_tensor(vectors).double()
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise NotYet("The third entry must be the trained vectors: trained_vectors (a tensor) or our_kv.") from error
+
+
+def _cosine(table: torch.Tensor, a: int, b: int) -> float:
+    return float(F.cosine_similarity(table[a], table[b], dim=0))
+
+
+@exercise("06.6", "close, yet never in the same window",
+          "compute the cosines of all word pairs (normalise the rows of trained_vectors, then a matrix product); "
+          "skipgram_pairs(corpus, 5) lists every pair within 5 tokens: pick a close pair that is not among them.")
+def check_second_order_pair(answer) -> None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        raise NotYet("Expected a tuple (word_a, word_b, document_index), e.g. ('fire', 'crews', 12).")
-    word_a, word_b, index = answer
+        raise NotYet("Expected a tuple (word_a, word_b, vectors), e.g. ('fire', 'crews', trained_vectors).")
+    word_a, word_b, vectors = answer
     if not isinstance(word_a, str) or not isinstance(word_b, str):
         raise NotYet("The first two entries must be words (strings).")
-    index = as_int(index, "a document index")
-    vocabulary, documents = _lee_vocabulary(), _lee_documents()
+    vocabulary = _lee_vocabulary()
     for word in (word_a, word_b):
         if word not in vocabulary:
             raise NotYet(f"{word!r} is not in the vocabulary (seen fewer than 5 times, or not lower-case letters).")
     if word_a == word_b:
         raise NotYet("Pick two different words.")
-    if not 0 <= index < len(documents):
-        raise NotYet(f"There are {len(documents)} documents: the index must be between 0 and {len(documents) - 1}.")
-    tokens = documents[index]
-    where_a = [i for i, t in enumerate(tokens) if t == word_a]
-    where_b = [i for i, t in enumerate(tokens) if t == word_b]
-    if not where_a or not where_b:
-        missing = word_a if not where_a else word_b
-        raise NotYet(f"{missing!r} does not occur in document {index}: find a document that holds both words.")
-    if min(abs(i - j) for i in where_a for j in where_b) > WINDOW:
-        raise NotYet(f"Both words are in document {index}, but never within {WINDOW} tokens of each other, so "
-                     "they never form a training pair there; look for a closer occurrence.")
+    table = _vector_table(vectors)
+    if table.ndim != 2 or table.shape[0] != len(vocabulary):
+        raise NotYet(f"The vectors must have one row per vocabulary word, shape ({len(vocabulary)}, d); got "
+                     f"{tuple(table.shape)}. Pass trained_vectors or our_kv.")
+    bin_laden = _cosine(table, vocabulary.id_of("bin"), vocabulary.id_of("laden"))
+    if bin_laden < 0.5:
+        raise NotYet(f"These vectors look untrained (cosine of bin / laden {bin_laden:.2f}): pass the trained "
+                     "input table, trained_vectors, not the table before training.")
+    a, b = vocabulary.id_of(word_a), vocabulary.id_of(word_b)
+    if (a, b) in _training_neighbours():
+        raise NotYet(f"{word_a!r} and {word_b!r} do occur within {WINDOW} tokens of each other in the corpus, so "
+                     "skip-gram trains on them as a pair: the exercise asks for a pair that never does.")
+    cosine = _cosine(table, a, b)
+    if cosine <= 0.5:
+        raise NotYet(f"They never share a window, but their cosine is {cosine:.3f}, not above 0.5.")
+
+
+multiple_choice(
+    "06.7", "why two words that never meet end up close",
+    "which vectors does the loss ever compare with an input vector u? Two input vectors never meet in it.",
+    {
+        "a": (False, "the loss never compares two input vectors, and these two words never form a training pair: "
+                     "nothing pulls one towards the other directly."),
+        "b": (True, "each input vector is pulled towards the output vectors of its context words; two words with "
+                    "the same contexts are pulled towards the same output vectors, so they end up close "
+                    "(second-order similarity)."),
+        "c": (False, "random 50-dimensional vectors have cosines of about ±0.14 (one standard deviation); the "
+                     "table before training has far fewer pairs above 0.5 than the trained one: the closeness was learned."),
+        "d": (False, "skip-gram knows nothing of meaning, and sharon and peres (a close pair that never meets) "
+                     "are two different people: closeness means shared contexts, not synonymy."),
+    },
+)
+
+reflection(
+    "06.8", "what the cosine of word2vec vectors measures",
+    "The cosine of two input vectors measures how alike the two words' contexts are, not how often the two "
+    "words occur together: words that fill the same slots (two politicians, two cricketers, a fire and its "
+    "crews) end up close, whether or not they are synonyms and whether or not they ever meet. Related words and "
+    "similar words are not told apart, which is also why a relatedness benchmark such as WordSim-353 and a "
+    "similarity benchmark such as SimLex-999 can rank models differently.",
+)
