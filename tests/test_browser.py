@@ -1,11 +1,20 @@
 """The slide decks and the website, checked in a real browser (headless Chromium driven by Playwright).
 
-- Every slide of every deck (notebooks and solutions) at 1280×720: no element runs past the visible area,
-  every image is loaded and whole, math is rendered; failing slides are listed by deck, slide number and
+- Every slide of every deck (notebooks and solutions) at 1280×720, measured by ``tools/check_slides.py``
+  (classic scrollbars shown): code and outputs at ≥ 18 px and prose at ≥ 20 px on screen, drawn at scale 1
+  (nothing shrunk), nothing running past the slide, every image loaded and whole, math rendered, no text
+  under reveal's navigation arrows, no scrollbar; failing slides are listed by deck, slide number and
   heading, and screenshotted into build/screenshots/failing/.
+- Every deck and every site page: axe-core (vendored in tools/vendor/axe-core) finds no serious or critical
+  accessibility violation (contrast, links told apart by colour only, scrollable regions reachable by
+  keyboard, images with alt text, …); a deck is checked in reveal's print view, where every slide is laid out.
+- No rendered page or slide shows a raw Markdown table (a ``|---|`` row or pipe-framed lines left as text),
+  and no table cell shows the ``\\|`` escape.
 - Every page of the website, crawled from index.html: no broken link or image, MathJax output on every page
-  that has math, and no request leaves the build folder (everything offline).
-- A few screenshots of slides and pages go to build/screenshots/ for people to look at.
+  that has math, and no request leaves the build folder (everything offline); at 1280×800 and on a phone
+  (390×844) the navigation bar holds all its links (also "next →"), the title is not squeezed, and
+  nothing is wider than the window.
+- A few screenshots of slides and pages go to build/screenshots/ for people to look at (one on a phone).
 
 Chromium is Debian's ``chromium`` package (``/usr/bin/chromium``; ``.ci/run`` installs it). Without it the
 tests skip locally, but fail on CI (``CI`` or ``COURSE_REQUIRE_BROWSER`` set).
@@ -13,10 +22,10 @@ tests skip locally, but fail on CI (``CI`` or ``COURSE_REQUIRE_BROWSER`` set).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -29,6 +38,7 @@ from utils.data import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import build_site  # noqa: E402
 import build_slides  # noqa: E402
+import check_slides  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +47,8 @@ WIDTH, HEIGHT = build_slides.SLIDE_WIDTH, build_slides.SLIDE_HEIGHT
 DECKS = build_slides.all_notebooks()
 SHOWCASE = {"01_word_vectors_and_analogies", "05_positional_embeddings"}  # decks with screenshots
 MAX_FAILING_SCREENSHOTS = 6
+AXE = REPO_ROOT / "tools" / "vendor" / "axe-core" / "axe.min.js"
+SITE_VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def file_path(url: str) -> Path:
@@ -52,20 +64,8 @@ def record(line: str) -> None:
     print(line)
 
 
-def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("COURSE_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 def require_browser() -> str:
-    path = chromium_path()
+    path = check_slides.chromium_path()
     if path is None:
         message = "Chromium is not installed (apt-get install chromium; .ci/run does this)"
         if os.environ.get("CI") or os.environ.get("COURSE_REQUIRE_BROWSER"):
@@ -86,16 +86,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
+        chromium = check_slides.launch(playwright, executable)  # classic scrollbars shown
         yield chromium
         chromium.close()
 
 
-def offline_page(browser, root: Path):
-    """A 1280×720 page that records failed requests and refuses any request outside ``root``."""
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+def offline_page(browser, root: Path, viewport: dict | None = None):
+    """A page (default 1280×720) that records failed requests and refuses any request outside ``root``."""
+    page = browser.new_page(viewport=viewport or {"width": WIDTH, "height": HEIGHT})
     page.failures = []
     page.on("requestfailed", lambda request: page.failures.append(f"{request.url[:120]} ({request.failure})"))
     page.on("pageerror", lambda error: page.failures.append(f"JavaScript error: {error}"))
@@ -114,30 +112,6 @@ def offline_page(browser, root: Path):
     return page
 
 
-# Everything that runs past the 1280×720 window, or an image that is not loaded or not whole.
-MEASURE_SLIDE = """() => {
-  const slide = Reveal.getCurrentSlide();
-  const W = window.innerWidth, H = window.innerHeight, problems = [];
-  let bottom = 0, right = 0;
-  for (const el of slide.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || el.closest('mjx-assistive-mml')) continue;
-    bottom = Math.max(bottom, r.bottom); right = Math.max(right, r.right);
-  }
-  if (bottom > H + 1) problems.push(`content runs ${Math.round(bottom - H)} px below the slide`);
-  if (right > W + 1) problems.push(`content runs ${Math.round(right - W)} px past the right edge`);
-  slide.querySelectorAll('img').forEach((img, i) => {
-    const r = img.getBoundingClientRect();
-    if (!img.complete || img.naturalWidth === 0) problems.push(`image ${i + 1} is not loaded`);
-    else if (r.top < -1 || r.left < -1 || r.bottom > H + 1 || r.right > W + 1)
-      problems.push(`image ${i + 1} is not whole (top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)})`);
-  });
-  if (slide.querySelector('mjx-merror, .MathJax_Error')) problems.push('a formula failed to render');
-  const heading = slide.querySelector('h1, h2, h3');
-  return {problems, heading: heading ? heading.textContent.replace('¶', '').trim().slice(0, 60) : ''};
-}"""
-
-
 UNRENDERED_MATH = r"""() => {
   const text = [...document.querySelectorAll('.jp-RenderedMarkdown')].map(e => e.innerText).join('\n');
   const match = text.match(/\$[^$\s][^$\n]{0,80}\$/);
@@ -150,44 +124,114 @@ def wait_for_math(page) -> None:
     page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
 
 
+AXE_RUN = """async (context) => {
+  // preload off: axe would re-fetch the style sheets (for css-orientation-lock), which file:// refuses
+  const result = await axe.run(context || document, {resultTypes: ['violations'], preload: false});
+  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+    id: v.id, impact: v.impact, count: v.nodes.length,
+    where: v.nodes.slice(0, 3).map(n => n.target.join(' ').slice(-90)),
+    why: (v.nodes[0].failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240)}));
+}"""
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations of the page, one line each."""
+    page.add_script_tag(path=str(AXE))
+    return [
+        f"{v['impact']} {v['id']} ×{v['count']} at {v['where']}: {v['why']}" for v in page.evaluate(AXE_RUN)
+    ]
+
+
+# A raw Markdown table left as text: a |---| row, or two lines framed by pipes, in a paragraph or list item.
+RAW_TABLE_SEPARATOR = re.compile(r"\|\s*:?-{3,}:?\s*\|")
+PIPE_FRAMED = re.compile(r"^\s*\|.*\|\s*$", re.M)
+TEXT_BLOCK = re.compile(r"<(p|li)\b[^>]*>(.*?)</\1>", re.S)
+TABLE_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.S)
+
+
+def raw_markdown_tables(page_html: str) -> list[str]:
+    """Lines of ``page_html``'s paragraphs and list items (code blocks left out) that are a Markdown table
+    left unrendered, and table cells that show a ``\\|`` escape."""
+    page_html = re.sub(r"<pre\b.*?</pre>", "", page_html, flags=re.S)
+    found = []
+    for _, block in TEXT_BLOCK.findall(page_html):
+        text = html.unescape(re.sub(r"<[^>]+>", "", block))
+        framed = PIPE_FRAMED.findall(text)
+        if RAW_TABLE_SEPARATOR.search(text) or len(framed) >= 2:
+            found.append("raw table: " + (framed or [text])[0].strip()[:100])
+    for cell in TABLE_CELL.findall(page_html):
+        if "\\|" in cell:
+            found.append(
+                "table cell shows the \\| escape: " + html.unescape(re.sub(r"<[^>]+>", "", cell))[:80]
+            )
+    return found
+
+
+def test_raw_markdown_tables_are_found():
+    assert raw_markdown_tables("<p>| a | b |\n|---|---|\n| 1 | 2 |</p>")
+    assert raw_markdown_tables("<ul><li>list\n| a | b |\n| 1 | 2 |</li></ul>")
+    assert raw_markdown_tables("<table><tr><td><code>&lt;\\|endoftext\\|&gt;</code></td></tr></table>")
+    assert not raw_markdown_tables("<p>norm $\\|x\\|$ and |x| here</p><pre>| a |\n| b |</pre>")
+    assert not raw_markdown_tables("<table><tr><td>a</td></tr></table>")
+
+
 @pytest.fixture(scope="module")
-def decks_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("slides")
+def built_deck(tmp_path_factory):
+    """``built_deck(notebook)``: its deck, built once per test process into one folder."""
+    folder = tmp_path_factory.mktemp("slides")
+    decks: dict[Path, Path] = {}
+
+    def deck(notebook: Path) -> Path:
+        if notebook not in decks:
+            decks[notebook] = build_slides.build(folder, notebooks=[notebook])[0]
+        return decks[notebook]
+
+    return deck
 
 
 @pytest.mark.parametrize("notebook", DECKS, ids=lambda p: p.stem)
-def test_every_slide_fits_1280x720(browser, decks_dir, notebook):
-    deck = build_slides.build(decks_dir, notebooks=[notebook])[0]
-    page = offline_page(browser, decks_dir)
-    page.goto(deck.as_uri())
-    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
-    wait_for_math(page)
-    page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-    slides = page.evaluate("() => Reveal.getSlides().map(s => Reveal.getIndices(s))")
-    assert slides, f"{deck.name} has no slides"
-    # Visit and measure every slide in one call (layout is synchronous with transitions off).
-    results = page.evaluate(f"""() => Reveal.getSlides().map(s => {{
-        const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v || 0); return ({MEASURE_SLIDE})(); }})""")
+def test_every_slide_is_legible_at_1280x720(browser, built_deck, notebook):
+    """tools/check_slides.py's measurement: fonts, fit, scale 1, nothing under the arrows, no scrollbar."""
+    deck = built_deck(notebook)
+    failures: list[str] = []
+    page = check_slides.open_deck(browser, deck, failures)
+    report = check_slides.measure_deck(page, notebook)
     failing = []
     (SCREENSHOTS / "failing").mkdir(parents=True, exist_ok=True)
-    for number, (indices, result) in enumerate(zip(slides, results, strict=True), start=1):
-        where = f"{notebook.parent.name}/{notebook.name} slide {number}/{len(slides)} ({result['heading']!r})"
+    for slide in report.slides:
+        where = f"{notebook.parent.name}/{notebook.name} slide {slide.number}/{len(report.slides)} ({slide.heading!r})"
         screenshot = None
-        if result["problems"]:
-            failing.append(f"{where}: {'; '.join(result['problems'])}")
+        if slide.problems:
+            failing.append(f"{where}: {'; '.join(slide.problems)}")
             if len(failing) <= MAX_FAILING_SCREENSHOTS:
-                screenshot = SCREENSHOTS / "failing" / f"{notebook.stem}-slide{number:02d}.png"
-        elif notebook.stem in SHOWCASE and number in (1, 3):
-            screenshot = SCREENSHOTS / f"slides-{notebook.stem}-{number:02d}.png"
+                screenshot = SCREENSHOTS / "failing" / f"{notebook.stem}-slide{slide.number:02d}.png"
+        elif notebook.stem in SHOWCASE and slide.number in (1, 3):
+            screenshot = SCREENSHOTS / f"slides-{notebook.stem}-{slide.number:02d}.png"
         if screenshot:
-            page.evaluate(f"() => Reveal.slide({indices['h']}, {indices.get('v') or 0})")
+            h, v = slide.index.split(".")
+            page.evaluate(f"() => Reveal.slide({h}, {v})")
             page.screenshot(path=str(screenshot))
-    failing += page.failures
+    failing += report.errors + failures
     page.close()
-    record(f"{deck.name}: {len(slides)} slides checked, {len(failing)} problems")
+    record(f"{deck.name}: {len(report.slides)} slides checked, {len(failing)} problems")
     assert not failing, (
-        f"{len(failing)} of {len(slides)} slides do not fit 1280×720 or fail offline:\n" + "\n".join(failing)
+        f"{len(failing)} of {len(report.slides)} slides are not legible at 1280×720 or fail offline "
+        f"(python tools/check_slides.py {notebook.parent.name}/{notebook.name}):\n" + "\n".join(failing)
     )
+
+
+@pytest.mark.parametrize("notebook", DECKS, ids=lambda p: p.stem)
+def test_deck_has_no_serious_accessibility_violation_and_no_raw_table(browser, built_deck, notebook):
+    deck = built_deck(notebook)
+    problems = raw_markdown_tables(deck.read_text(encoding="utf-8"))
+    page = offline_page(browser, deck.parent)
+    page.goto(deck.as_uri() + "?print-pdf")  # reveal's print view lays out every slide, so axe sees them all
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+    wait_for_math(page)
+    problems += axe_violations(page) + page.failures
+    page.close()
+    record(f"{deck.name}: axe-core and raw-table check, {len(problems)} problems")
+    assert not problems, f"{notebook.parent.name}/{notebook.name}:\n" + "\n".join(problems)
 
 
 SITE_SOURCES = {
@@ -265,4 +309,58 @@ def test_site_page_links_images_math_offline(browser, site, name):
         page.screenshot(path=str(SCREENSHOTS / ("site-" + name.replace("/", "-").replace(".html", ".png"))))
     page.close()
     record(f"site page {name}: {rendered} formulas rendered, {len(problems)} problems")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+# The navigation bar keeps every link inside it (also "next →" on a phone), the page title is not squeezed
+# into a narrow column, and nothing is wider than the window (no sideways scrolling).
+LAYOUT = """() => {
+  const problems = [], W = window.innerWidth;
+  const nav = document.querySelector('nav.course-nav');
+  if (!nav) return ['no navigation bar'];
+  const box = nav.getBoundingClientRect();
+  for (const a of nav.querySelectorAll('a')) {
+    const r = a.getBoundingClientRect();
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+      problems.push(`navigation link ${JSON.stringify(a.textContent)} sticks out of the navigation bar`);
+    if (a.scrollWidth > a.clientWidth + 1 && getComputedStyle(a).display !== 'inline')
+      problems.push(`navigation link ${JSON.stringify(a.textContent)} is cut`);
+  }
+  const title = document.querySelector('h1');
+  if (title) {
+    const r = title.getBoundingClientRect();
+    if (r.width < Math.min(300, 0.6 * W)) problems.push(`the title is squeezed into ${Math.round(r.width)} px`);
+  }
+  const wide = document.documentElement.scrollWidth;
+  if (wide > W + 1) {
+    const culprit = [...document.querySelectorAll('main *')].find(e => e.getBoundingClientRect().right > W + 1);
+    problems.push(`the page is ${wide} px wide in a ${W} px window` +
+                  (culprit ? ` (${culprit.tagName.toLowerCase()}.${[...culprit.classList].join('.')})` : ''));
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("viewport", sorted(SITE_VIEWPORTS))
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_site_page_layout(browser, site, name, viewport):
+    page = offline_page(browser, site, SITE_VIEWPORTS[viewport])
+    page.goto((site / name).as_uri())
+    problems = page.evaluate(LAYOUT) + page.failures
+    if viewport == "phone" and name in SITE_SHOWCASE:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / ("phone-" + name.replace("/", "-").replace(".html", ".png"))))
+    page.close()
+    assert not problems, f"{name} at {viewport} {SITE_VIEWPORTS[viewport]}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", SITE_PAGES)
+def test_site_page_accessibility_and_tables(browser, site, name):
+    problems = raw_markdown_tables((site / name).read_text(encoding="utf-8"))
+    page = offline_page(browser, site, SITE_VIEWPORTS["desktop"])
+    page.goto((site / name).as_uri())
+    wait_for_math(page)
+    problems += axe_violations(page) + page.failures
+    page.close()
+    record(f"site page {name}: axe-core and raw-table check, {len(problems)} problems")
     assert not problems, f"{name}:\n" + "\n".join(problems)
