@@ -97,3 +97,22 @@ def test_sinusoid_dot_tolerance_is_1e_5_of_dim_over_2() -> None:
     # Survivors: `_close(got, expected, dim / 2)` -> `dim * 2` and `dim / 3`.
     assert check("05.4", lambda offset, dim: sinusoid_sum(offset, dim) + 0.45e-5 * dim), "inside the tolerance"
     assert "sinusoid_dot(0, 4) gave" in message("05.4", lambda offset, dim: sinusoid_sum(offset, dim) + 1.5e-5 * dim)
+
+
+def test_a_value_instead_of_a_function_is_told_so() -> None:
+    # Survivors: `if not callable(...)` -> `if False` in 05.3 and 05.4 (the call then fails as "your function
+    # raised TypeError", which blames code the student did not write).
+    assert "Expected a function rope_dot" in message("05.3", 0.5)
+    assert "Expected a function sinusoid_dot" in message("05.4", 32.0)
+
+
+def test_rope_pairs_turning_counts_whole_turns_between_0_and_context_minus_1() -> None:
+    from utils.exercises.nb05 import rope_pairs_turning
+
+    # One pair (θ_0 = 1 rad): positions 0 … 6 reach 6 rad < 2π, positions 0 … 7 reach 7 rad ≥ 2π.
+    assert rope_pairs_turning(2, 7) == 0 and rope_pairs_turning(2, 8) == 1
+    # Llama 2 and Llama 3 heads, counted here from 2π · base^(2i/d) ≤ context - 1.
+    for dim, context, base in [(128, 4096, 10_000.0), (128, 8192, 500_000.0), (64, 4096, 10_000.0)]:
+        expected = sum(1 for i in range(dim // 2) if 2 * math.pi * base ** (2 * i / dim) <= context - 1)
+        assert rope_pairs_turning(dim, context, base) == expected
+    assert rope_pairs_turning(128, 4096) == 46 and rope_pairs_turning(128, 8192, 500_000.0) == 35
