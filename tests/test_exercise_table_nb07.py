@@ -18,15 +18,20 @@ CONTINUATION = sum(piece.startswith("##") for piece in VOCABULARY)
 
 # 07.2: the embedding layer by hand ------------------------------------------------------------------
 
+
 def embed_float32(token_ids, tables):
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
-    return F.layer_norm(summed, (summed.shape[-1],), tables.layer_norm_weight, tables.layer_norm_bias,
-                        tables.layer_norm_eps)
+    return F.layer_norm(
+        summed, (summed.shape[-1],), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps
+    )
 
 
 def embed_float64_written_out(token_ids, tables):
-    summed = (tables.token[token_ids].double() + tables.position[: len(token_ids)].double()
-              + tables.token_type[0].double())
+    summed = (
+        tables.token[token_ids].double()
+        + tables.position[: len(token_ids)].double()
+        + tables.token_type[0].double()
+    )
     centred = summed - summed.mean(-1, keepdim=True)
     normalised = centred / torch.sqrt(centred.pow(2).mean(-1, keepdim=True) + tables.layer_norm_eps)
     return normalised * tables.layer_norm_weight.double() + tables.layer_norm_bias.double()
@@ -39,12 +44,15 @@ def embed_with_a_loop(token_ids, tables):
     summed = torch.stack(rows)
     mean = summed.mean(-1, keepdim=True)
     variance = summed.var(-1, unbiased=False, keepdim=True)
-    return (summed - mean) / torch.sqrt(variance + tables.layer_norm_eps) * tables.layer_norm_weight \
-        + tables.layer_norm_bias
+    return (summed - mean) / torch.sqrt(
+        variance + tables.layer_norm_eps
+    ) * tables.layer_norm_weight + tables.layer_norm_bias
 
 
 def _norm(x, tables):
-    return F.layer_norm(x, (x.shape[-1],), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps)
+    return F.layer_norm(
+        x, (x.shape[-1],), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps
+    )
 
 
 def embed_no_layer_norm(token_ids, tables):
@@ -65,7 +73,9 @@ def embed_plain_layer_norm(token_ids, tables):
 
 
 def embed_positions_off_by_one(token_ids, tables):
-    return _norm(tables.token[token_ids] + tables.token_type[0] + tables.position[1: len(token_ids) + 1], tables)
+    return _norm(
+        tables.token[token_ids] + tables.token_type[0] + tables.position[1 : len(token_ids) + 1], tables
+    )
 
 
 def embed_segment_one(token_ids, tables):
@@ -75,7 +85,9 @@ def embed_segment_one(token_ids, tables):
 def embed_hard_coded_width(token_ids, tables):
     # The notebook's own cell, copied with the model's width: fails on the checker's 8-d tables.
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
-    return F.layer_norm(summed, (384,), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps)
+    return F.layer_norm(
+        summed, (384,), tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps
+    )
 
 
 def embed_returns_model_width(token_ids, tables):
@@ -84,16 +96,18 @@ def embed_returns_model_width(token_ids, tables):
 
 def embed_unbiased_variance(token_ids, tables):
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
-    normalised = (summed - summed.mean(-1, keepdim=True)) / torch.sqrt(summed.var(-1, keepdim=True)
-                                                                        + tables.layer_norm_eps)
+    normalised = (summed - summed.mean(-1, keepdim=True)) / torch.sqrt(
+        summed.var(-1, keepdim=True) + tables.layer_norm_eps
+    )
     return normalised * tables.layer_norm_weight + tables.layer_norm_bias
 
 
 def embed_shape_agnostic_idiom(token_ids, tables):
     # The notebook's cell 3 idiom: the width read from the tensor.
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
-    return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias,
-                        tables.layer_norm_eps)
+    return F.layer_norm(
+        summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias, tables.layer_norm_eps
+    )
 
 
 def embed_with_batch_dimension(token_ids, tables):
@@ -108,11 +122,11 @@ def embed_forgets_return(token_ids, tables):
     embed_float32(token_ids, tables)
 
 
-def embed_stub(token_ids, tables):
-    ...
+def embed_stub(token_ids, tables): ...
 
 
 # 07.4: mean pooling with a mask ---------------------------------------------------------------------
+
 
 def pool_float32(token_vectors, attention_mask):
     weights = attention_mask.unsqueeze(-1).to(token_vectors.dtype)
@@ -125,8 +139,9 @@ def pool_float64_clamped(token_vectors, attention_mask):
 
 
 def pool_with_a_loop(token_vectors, attention_mask):
-    return torch.stack([vectors[mask.bool()].mean(0) for vectors, mask in
-                        zip(token_vectors, attention_mask, strict=True)])
+    return torch.stack(
+        [vectors[mask.bool()].mean(0) for vectors, mask in zip(token_vectors, attention_mask, strict=True)]
+    )
 
 
 def pool_includes_padding(token_vectors, attention_mask):
@@ -157,25 +172,42 @@ def pool_max(token_vectors, attention_mask):
     return token_vectors.masked_fill(attention_mask[..., None] == 0, -1e9).max(1).values
 
 
-def pool_stub(token_vectors, attention_mask):
-    ...
+def pool_stub(token_vectors, attention_mask): ...
 
 
-ANSWER = ("A fast periodic direction lets attention tell apart tokens one or two places away, while a slow "
-          "direction separates near from far; sinusoids of many frequencies give both at once.")
+ANSWER = (
+    "A fast periodic direction lets attention tell apart tokens one or two places away, while a slow "
+    "direction separates near from far; sinusoids of many frequencies give both at once."
+)
 # Passed the old keyword/length check of 07.5 although it reverses every fact of section 2.
-REVERSED = ("The slow directions let attention tell apart immediate neighbours while the fast periodic ring "
-            "separates near from far, and the sinusoidal table of notebook 05 has neither of them.")
+REVERSED = (
+    "The slow directions let attention tell apart immediate neighbours while the fast periodic ring "
+    "separates near from far, and the sinusoidal table of notebook 05 has neither of them."
+)
 
 RIGHT = [
-    ("07.1", CONTINUATION), ("07.1", np.int64(CONTINUATION)), ("07.1", torch.tensor(CONTINUATION)),
-    ("07.1", float(CONTINUATION)), ("07.1", np.float64(CONTINUATION)),
-    ("07.2", embed_float32), ("07.2", embed_float64_written_out), ("07.2", embed_with_a_loop),
+    ("07.1", CONTINUATION),
+    ("07.1", np.int64(CONTINUATION)),
+    ("07.1", torch.tensor(CONTINUATION)),
+    ("07.1", float(CONTINUATION)),
+    ("07.1", np.float64(CONTINUATION)),
+    ("07.2", embed_float32),
+    ("07.2", embed_float64_written_out),
+    ("07.2", embed_with_a_loop),
     ("07.2", embed_shape_agnostic_idiom),
-    ("07.3", (False, True)), ("07.3", [False, True]), ("07.3", (np.False_, np.True_)),
+    ("07.3", (False, True)),
+    ("07.3", [False, True]),
+    ("07.3", (np.False_, np.True_)),
     ("07.3", (torch.tensor(False), torch.tensor(True))),
-    ("07.4", pool_float32), ("07.4", pool_float64_clamped), ("07.4", pool_with_a_loop),
-    ("07.5", "b"), ("07.5", "B"), ("07.5", "(b)"), ("07.5", " b) "), ("07.5", ["b"]), ("07.5", ("B",)),
+    ("07.4", pool_float32),
+    ("07.4", pool_float64_clamped),
+    ("07.4", pool_with_a_loop),
+    ("07.5", "b"),
+    ("07.5", "B"),
+    ("07.5", "(b)"),
+    ("07.5", " b) "),
+    ("07.5", ["b"]),
+    ("07.5", ("B",)),
 ]
 
 WRONG = [
@@ -232,8 +264,9 @@ def test_right_answers_pass(exercise_id, answer):
     assert_passes(exercise_id, answer)
 
 
-@pytest.mark.parametrize(("exercise_id", "answer", "message"), WRONG,
-                         ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)])
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "message"), WRONG, ids=[f"{e}-{i}" for i, (e, _, _) in enumerate(WRONG)]
+)
 def test_wrong_answers_fail_with_their_message(exercise_id, answer, message):
     assert_fails_with(exercise_id, answer, message)
 
@@ -244,10 +277,16 @@ def test_placeholders_wait_without_a_hint(exercise_id, placeholder):
     assert_waits_without_a_hint(exercise_id, placeholder)
 
 
-@pytest.mark.parametrize(("exercise_id", "answer"), [
-    ("07.2", embed_stub), ("07.4", pool_stub),
-    ("07.3", (..., ...)), ("07.3", (False, ...)), ("07.3", (None, True)),
-])
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"),
+    [
+        ("07.2", embed_stub),
+        ("07.4", pool_stub),
+        ("07.3", (..., ...)),
+        ("07.3", (False, ...)),
+        ("07.3", (None, True)),
+    ],
+)
 def test_stubs_and_half_answers_wait(exercise_id, answer):
     result = check(exercise_id, answer)
     assert not result and result.message.startswith("⏳"), result.message
@@ -261,8 +300,9 @@ def test_hints_do_not_give_away_the_prediction():
     assert str(CONTINUATION) not in get_exercise("07.1").hint
 
 
-
-@pytest.mark.parametrize("answer", [ANSWER, REVERSED, "fast ring slow drift sinusoidal both attention near far " * 3])
+@pytest.mark.parametrize(
+    "answer", [ANSWER, REVERSED, "fast ring slow drift sinusoidal both attention near far " * 3]
+)
 def test_the_reflection_is_noted_never_graded(answer):
     # 07.6 replaces the keyword-graded open question: any answer, right or reversed, gets 📝 and the model
     # answer, never ✅.
