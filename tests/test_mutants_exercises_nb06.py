@@ -40,3 +40,55 @@ def test_half_off_the_averaged_loss_is_not_called_averaged() -> None:
     message = failure(lambda u, v, vn: paper_loss(u, v, vn, mean=True) + 0.5)
     assert "Wrong values" in message and "averaged" not in message
     assert "averaged over the k negatives" in failure(lambda u, v, vn: paper_loss(u, v, vn, mean=True))
+
+
+def test_an_answer_close_to_the_loss_is_still_wrong() -> None:
+    # Survivor: atol=1e-5 -> 1.00001 in the final "Wrong values" comparison.
+    message = failure(lambda u, v, vn: paper_loss(u, v, vn) + 0.5)
+    assert "Wrong values" in message
+
+
+# 06.6: the two thresholds, pinned from both sides on tables built by hand ------------------------------
+
+
+def _never_met_pair() -> tuple[str, str]:
+    from utils.word2vec import build_vocabulary, encode_corpus, read_lee_corpus, skipgram_pairs
+
+    documents = read_lee_corpus()
+    vocabulary = build_vocabulary(documents, min_count=5)
+    centres, contexts = skipgram_pairs(encode_corpus(documents, vocabulary), 5)
+    met = set(zip(centres.tolist(), contexts.tolist(), strict=True))
+    pair = ("sharon", "peres")
+    assert (vocabulary.id_of(pair[0]), vocabulary.id_of(pair[1])) not in met
+    return pair
+
+
+def _table(bin_laden_last: float, pair_last: float) -> torch.Tensor:
+    """A (V, 4) table: bin = (1, 0, 0, 0), laden = (1, 1, 1, x), and the same for the never-met pair.
+
+    With x = 1 the cosine is exactly 1 / 2 (dot 1, norms 1 and 2); a larger x lowers it, a smaller one raises it.
+    """
+    from utils.word2vec import build_vocabulary, read_lee_corpus
+
+    vocabulary = build_vocabulary(read_lee_corpus(), min_count=5)
+    table = torch.randn(len(vocabulary), 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for (a, b), last in [(("bin", "laden"), bin_laden_last), (_never_met_pair(), pair_last)]:
+        table[vocabulary.id_of(a)] = torch.tensor([1.0, 0.0, 0.0, 0.0], dtype=torch.float64)
+        table[vocabulary.id_of(b)] = torch.tensor([1.0, 1.0, 1.0, last], dtype=torch.float64)
+    return table
+
+
+def test_bin_laden_at_exactly_one_half_counts_as_trained() -> None:
+    # Survivor: bin_laden < 0.5 -> bin_laden <= 0.5.
+    a, b = _never_met_pair()
+    result = check("06.6", (a, b, _table(bin_laden_last=1.0, pair_last=0.9)))
+    assert result.passed, result.message
+    message = check("06.6", (a, b, _table(bin_laden_last=1.1, pair_last=0.9))).message
+    assert "look untrained" in message
+
+
+def test_a_cosine_of_exactly_one_half_is_not_above_it() -> None:
+    a, b = _never_met_pair()
+    message = check("06.6", (a, b, _table(bin_laden_last=0.9, pair_last=1.0))).message
+    assert message.startswith("❌") and "not above 0.5" in message
+    assert check("06.6", (a, b, _table(bin_laden_last=0.9, pair_last=0.99))).passed
