@@ -49,12 +49,48 @@ def test_requirements_pin_every_package_exactly():
 def test_conda_environment_installs_exactly_requirements_txt():
     text = (REPO_ROOT / "environment.yml").read_text()
     dependencies = [line.strip()[2:].strip() for line in text.splitlines() if line.strip().startswith("- ")]
-    assert "python=3.11" in dependencies
+    assert "python>=3.11,<3.14" in dependencies
     assert "-r requirements.txt" in dependencies
     # Nothing else may be installed by conda or pip there, or the two environments would differ.
     assert sorted(dependencies) == sorted(
-        ["conda-forge", "python=3.11", "pip", "pip:", "-r requirements.txt"]
+        ["conda-forge", "python>=3.11,<3.14", "pip", "pip:", "-r requirements.txt"]
     )
+
+
+SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+def test_supported_pythons_agree_everywhere():
+    """pyproject's requires-python and classifiers, environment.yml, the README and CI name 3.11-3.13."""
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    allowed = SpecifierSet(project["requires-python"])
+    assert all(f"{version}.0" in allowed for version in SUPPORTED_PYTHONS)
+    assert "3.10.0" not in allowed
+    classifiers = [
+        c.rsplit(" ", 1)[1] for c in project["classifiers"] if c.startswith("Programming Language")
+    ]
+    assert classifiers == SUPPORTED_PYTHONS
+    assert "Python 3.11, 3.12 or 3.13" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    workflow = (REPO_ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
+    assert all(f'"{version}"' in workflow for version in SUPPORTED_PYTHONS)
+    assert "python3.12" in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_and_ci_install_the_cpu_torch_without_stalling():
+    """PyTorch's CPU index alone for torch, with a short timeout and one retry; never --extra-index-url for
+    the whole requirements (pip would retry an unreachable index five times for every package)."""
+    pin = "torch==" + environment.tested_versions()["torch"]
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    line = f"python -m pip install --timeout 20 --retries 1 --index-url https://download.pytorch.org/whl/cpu {pin}"
+    assert line in readme
+    for path in ("README.md", ".ci/run", ".github/workflows/tests.yml", "environment.yml"):
+        assert "--extra-index-url" not in (REPO_ROOT / path).read_text(encoding="utf-8"), path
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "--timeout 20 --retries 1 --index-url" in ci and "^torch==" in ci
 
 
 @pytest.mark.parametrize("filename", ["requirements-colab.txt", "requirements-colab-transformers.txt"])
