@@ -84,3 +84,81 @@ def test_bad_arguments_suggest_the_usual_values() -> None:
     usual = inspect.signature(evaluate_analogies).parameters["restrict_vocab"].default
     with pytest.raises(ValueError, match=rf"such as restrict_vocab={usual}\.$"):
         analogy(kv, "man", "king", "woman", restrict_vocab=0)
+
+
+# analogy_evidence, analogy_table, format_rank and analogy_answers (notebook 01, sections 5 and 10), against
+# gensim's most_similar / most_similar_cosmul on the small vocabulary.
+
+
+def test_analogy_evidence_matches_gensims_rankings() -> None:
+    from utils.similarity import analogy_evidence
+
+    kv = small_vectors()
+    e = analogy_evidence(kv, "man", "king", "woman", "queen", topn=12)
+    add = [w for w, _ in kv.most_similar(positive=["king", "woman"], negative=["man"], topn=12)]
+    mul = [w for w, _ in kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=12)]
+    near_b = [w for w, _ in kv.most_similar("king", topn=14) if w not in ("man", "woman")][:12]
+    near_c = [w for w, _ in kv.most_similar("woman", topn=14) if w not in ("man", "king")][:12]
+    assert e.answer == add[0] and e.cosmul_answer == mul[0]
+    assert e.rank == add.index("queen") + 1 and e.cosmul_rank == mul.index("queen") + 1
+    assert e.rank_b_only == near_b.index("queen") + 1 and e.rank_c_only == near_c.index("queen") + 1
+    assert e.answer_near_b == near_b.index(add[0]) + 1 and e.answer_near_c == near_c.index(add[0]) + 1
+    assert e.solved == (add[0] == "queen") and e.question == "man : king :: woman : queen" and e.topn == 12
+
+
+def test_analogy_evidence_beyond_topn_is_none_and_shown_as_more_than_topn() -> None:
+    from utils.similarity import analogy_evidence, analogy_table, format_rank
+
+    kv = small_vectors()
+    e = analogy_evidence(kv, "man", "king", "woman", "queen", topn=1)
+    ranks = (e.rank, e.rank_b_only, e.rank_c_only, e.cosmul_rank)
+    assert all(rank in (None, 1) for rank in ranks)
+    assert format_rank(None) == ">100" and format_rank(None, 1) == ">1" and format_rank(7) == "7"
+    table = analogy_table([e])
+    assert table.splitlines()[0].split()[-2:] == ["c", "only"]
+    assert "man : king :: woman : queen" in table and ("✅" in table) == e.solved and ("❌" in table) != e.solved
+
+
+@pytest.mark.parametrize("bad", [("man", "king", "woman", "Queen"), ("Man", "king", "woman", "queen")])
+def test_analogy_evidence_names_an_unknown_word(bad) -> None:
+    from utils.similarity import analogy_evidence
+
+    with pytest.raises(UnknownWordError):
+        analogy_evidence(small_vectors(), *bad)
+
+
+def test_analogy_evidence_rejects_a_bad_topn() -> None:
+    from utils.similarity import analogy_evidence
+
+    with pytest.raises(ValueError, match="topn"):
+        analogy_evidence(small_vectors(), "man", "king", "woman", "queen", topn=0)
+
+
+@pytest.mark.parametrize("restrict_vocab", [16, 8, 4])
+def test_analogy_answers_match_gensim_for_both_rules(restrict_vocab) -> None:
+    from utils.similarity import analogy_answers
+
+    kv = small_vectors()
+    rng = np.random.default_rng(1)
+    questions = [tuple(WORDS[i] for i in rng.choice(len(WORDS), 3, replace=False)) for _ in range(20)]
+    add = analogy_answers(kv, questions, "3cosadd", restrict_vocab=restrict_vocab, batch_size=3)
+    mul = analogy_answers(kv, questions, "3cosmul", restrict_vocab=restrict_vocab, batch_size=7)
+    for (a, b, c), got_add, got_mul in zip(questions, add, mul, strict=True):
+        expected = kv.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=restrict_vocab)
+        assert got_add == expected[0][0]
+        scores = kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=None)[:restrict_vocab].copy()
+        scores[[kv.key_to_index[w] for w in (a, b, c) if kv.key_to_index[w] < restrict_vocab]] = -np.inf
+        assert got_mul == kv.index_to_key[int(scores.argmax())]
+
+
+def test_analogy_answers_bad_input() -> None:
+    from utils.similarity import analogy_answers
+
+    kv = small_vectors()
+    with pytest.raises(ValueError, match="rule"):
+        analogy_answers(kv, [("man", "king", "woman")], "3cosavg")
+    with pytest.raises(UnknownWordError):
+        analogy_answers(kv, [("man", "king", "Woman")])
+    with pytest.raises(ValueError, match="batch_size"):
+        analogy_answers(kv, [("man", "king", "woman")], batch_size=0)
+    assert analogy_answers(kv, []) == []

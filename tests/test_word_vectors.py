@@ -111,3 +111,28 @@ def test_missing_download_of_a_big_model_says_where_to_put_it(isolated_data):
         load_word_vectors("glove-wiki-gigaword-100")
     assert "glove-wiki-gigaword-100.gz" in str(info.value)
     assert data.REGISTRY["glove-wiki-gigaword-100.gz"].checksum in str(info.value)
+
+
+def test_label_points_places_labels_without_overlap():
+    """utils.plots.label_points (notebook 01's projection): crowded points get labels that do not overlap."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from utils.plots import label_points
+
+    fig, ax = plt.subplots(figsize=(10, 3.9))
+    # the 2-D projection of notebook 01 where "sister" ran into "aunt" and "prince" was clipped at the edge
+    positions = {"king": (2.62, 1.38), "queen": (1.55, -1.33), "man": (-1.9, 1.58), "woman": (-2.56, -0.25),
+                 "prince": (2.77, 0.35), "princess": (1.47, -2.86), "uncle": (0.92, 1.6), "aunt": (0.13, -1.08),
+                 "boy": (-2.5, 0.66), "girl": (-2.9, -0.86), "brother": (0.71, 1.98), "sister": (-0.25, -1.2)}
+    ax.scatter(*np.array(list(positions.values())).T)
+    texts = label_points(ax, positions, fontsize=13)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    assert [t.get_text() for t in texts] == list(positions)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)  # "prince" at the edge is not clipped
+    plt.close(fig)

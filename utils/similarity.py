@@ -5,6 +5,8 @@ gensim's ``KeyedVectors.similarity`` and ``most_similar`` compute the same numbe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from gensim.models import KeyedVectors
@@ -67,6 +69,139 @@ def analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10,
             scores[index] = -torch.inf                           # the query words are not answers
     best = scores.topk(min(topn, int(torch.isfinite(scores).sum())))
     return [(kv.index_to_key[i], float(s)) for s, i in zip(best.values.tolist(), best.indices.tolist(), strict=True)]
+
+
+@dataclass(frozen=True)
+class AnalogyEvidence:
+    """What notebook 01 (section 5) prints for one question "``a`` : ``b`` :: ``c`` : ``d``".
+
+    Ranks count from 1; ``None`` means beyond the ``topn`` words searched.
+    """
+
+    a: str
+    b: str
+    c: str
+    d: str
+    answer: str  # the top 3CosAdd answer (query words excluded)
+    rank: int | None  # rank of d among the 3CosAdd answers
+    rank_b_only: int | None  # rank of d among the neighbours of b alone (a and c left out)
+    rank_c_only: int | None  # rank of d among the neighbours of c alone (a and b left out): Linzen's ONLY-B
+    answer_near_b: int | None  # rank of the 3CosAdd answer among the neighbours of b alone
+    answer_near_c: int | None  # rank of the 3CosAdd answer among the neighbours of c alone
+    cosmul_answer: str  # the top 3CosMul answer (gensim's most_similar_cosmul)
+    cosmul_rank: int | None  # rank of d among the 3CosMul answers
+    topn: int = 100  # how many words each ranking searched
+
+    @property
+    def solved(self) -> bool:
+        return self.answer == self.d
+
+    @property
+    def question(self) -> str:
+        return f"{self.a} : {self.b} :: {self.c} : {self.d}"
+
+
+def analogy_evidence(kv: KeyedVectors, a: str, b: str, c: str, d: str, topn: int = 100) -> AnalogyEvidence:
+    """The evidence notebook 01 (section 5) weighs for "``a`` : ``b`` :: ``c`` : ``d``", from the whole vocabulary.
+
+    The 3CosAdd answers come from :func:`analogy`; the neighbours of ``b`` alone (leaving out ``a``, ``c``) and
+    of ``c`` alone (leaving out ``a``, ``b``) from gensim's ``most_similar``: the "b only" and "c only"
+    baselines (Linzen 2016 calls the second ONLY-B, as his third word is our ``c``); 3CosMul (Levy &
+    Goldberg 2014) from gensim's ``most_similar_cosmul``.
+
+    Raises:
+        UnknownWordError: a word is not in the vocabulary (a ``KeyError``).
+        TypeError, ValueError: ``topn`` is not a positive whole number.
+    """
+    check_positive_int(topn, "topn", example=100)
+    for word in (a, b, c, d):
+        if word not in kv.key_to_index:
+            raise UnknownWordError(_unknown_message(kv, word))
+
+    def rank(word: str, ranked: list[str]) -> int | None:
+        return ranked.index(word) + 1 if word in ranked else None
+
+    def alone(word: str, excluded: set[str]) -> list[str]:
+        near = [w for w, _ in kv.most_similar(word, topn=topn + len(excluded))]
+        return [w for w in near if w not in excluded][:topn]
+
+    answers = [w for w, _ in analogy(kv, a, b, c, topn=topn)]
+    near_b, near_c = alone(b, {a, c}), alone(c, {a, b})
+    cosmul = [w for w, _ in kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)]
+    return AnalogyEvidence(
+        a, b, c, d, answers[0], rank(d, answers), rank(d, near_b), rank(d, near_c),
+        rank(answers[0], near_b), rank(answers[0], near_c), cosmul[0], rank(d, cosmul), topn,
+    )
+
+
+def format_rank(rank: int | None, topn: int = 100) -> str:
+    """A rank of :class:`AnalogyEvidence` as notebook 01 prints it: the number, or ">100" (``topn``) when
+    the word was not among the words searched."""
+    return f">{topn}" if rank is None else str(rank)
+
+
+def analogy_table(evidence: list[AnalogyEvidence]) -> str:
+    """The table notebook 01 (section 5) prints: per question the top 3CosAdd answer, the rank of ``d``, the
+    rank of ``d`` among the neighbours of ``b`` alone and of ``c`` alone, and ✅/❌."""
+    rows = [f"{'a : b :: c : d':<38}{'answer':<11}{'rank':>4}{'b only':>7}{'c only':>7}"]
+    for e in evidence:
+        ranks = "".join(f"{format_rank(r, e.topn):>{w}}" for r, w in ((e.rank, 4), (e.rank_b_only, 7),
+                                                                      (e.rank_c_only, 7)))
+        rows.append(f"{e.question:<38}{e.answer:<11}{ranks} {'✅' if e.solved else '❌'}")
+    return "\n".join(rows)
+
+
+ANALOGY_RULES = ("3cosadd", "3cosmul")
+
+
+def analogy_answers(kv: KeyedVectors, questions: list[tuple[str, str, str]], rule: str = "3cosadd",
+                    restrict_vocab: int = 30000, batch_size: int = 512) -> list[str]:
+    """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, section 10).
+
+    Answers come from the first ``restrict_vocab`` words, the three query words left out, as in gensim's
+    ``most_similar`` (3CosAdd: the largest ``cos(w, b) − cos(w, a) + cos(w, c)``, the same ranking as the
+    cosine with ``b̂ − â + ĉ``) and ``most_similar_cosmul`` (3CosMul, Levy & Goldberg 2014: cosines shifted to
+    ``cos' = (1 + cos) / 2``, then the largest ``cos'(w, b) · cos'(w, c) / (cos'(w, a) + 1e-6)``). The cosines
+    of the distinct question words with the allowed words are computed once, in float64 (memory: 8 bytes ×
+    distinct words × ``restrict_vocab``), then combined ``batch_size`` questions at a time.
+
+    Raises:
+        UnknownWordError: a query word is not in the vocabulary (a ``KeyError``).
+        ValueError: ``rule`` is not one of :data:`ANALOGY_RULES`; TypeError/ValueError for a bad size.
+    """
+    from .word_vectors import fill_norms
+
+    if rule not in ANALOGY_RULES:
+        raise ValueError(f"rule must be one of {ANALOGY_RULES}, got {rule!r}.")
+    check_positive_int(restrict_vocab, "restrict_vocab", example=30000)
+    check_positive_int(batch_size, "batch_size", example=512)
+    if not questions:
+        return []
+    words = sorted({word for question in questions for word in question})
+    for word in words:
+        if word not in kv.key_to_index:
+            raise UnknownWordError(_unknown_message(kv, word))
+    size = min(restrict_vocab, len(kv.vectors))
+    norms = np.asarray(fill_norms(kv), dtype=np.float64)
+    allowed = torch.from_numpy(np.asarray(kv.vectors[:size], dtype=np.float64) / norms[:size, None])
+    word_ids = np.array([kv.key_to_index[w] for w in words])
+    unit = torch.from_numpy(np.asarray(kv.vectors[word_ids], dtype=np.float64) / norms[word_ids, None])
+    cosines = unit @ allowed.T                                   # (distinct words, allowed words)
+    if rule == "3cosmul":
+        cosines = (1 + cosines) / 2
+    row = {word: i for i, word in enumerate(words)}
+    answers: list[str] = []
+    for start in range(0, len(questions), batch_size):
+        batch = questions[start:start + batch_size]
+        rows = torch.tensor([[row[w] for w in question] for question in batch])       # (B, 3): a, b, c
+        a, b, c = (cosines[rows[:, i]] for i in range(3))                          # (B, V) each
+        scores = b - a + c if rule == "3cosadd" else b * c / (a + 1e-6)
+        ids = torch.from_numpy(word_ids[rows.numpy()])                             # vocabulary ids
+        inside = ids < size
+        question_of = torch.arange(len(batch))[:, None].expand_as(ids)
+        scores[question_of[inside], ids[inside]] = -torch.inf                     # query words are not answers
+        answers += [kv.index_to_key[i] for i in scores.argmax(dim=1).tolist()]
+    return answers
 
 
 def _tensor(x) -> torch.Tensor:
