@@ -92,3 +92,13 @@ def test_a_cosine_of_exactly_one_half_is_not_above_it() -> None:
     message = check("06.6", (a, b, _table(bin_laden_last=0.9, pair_last=1.0))).message
     assert message.startswith("❌") and "not above 0.5" in message
     assert check("06.6", (a, b, _table(bin_laden_last=0.9, pair_last=0.99))).passed
+
+
+def test_half_off_the_wrong_negative_sign_is_not_called_a_negative_sign_error() -> None:
+    # Survivor: atol=1e-5 -> 1.00001 in the "σ(−u·vₙ)" diagnosis.
+    def wrong_sign(u, v, v_negative):
+        return -F.logsigmoid((u * v).sum(-1)) - F.logsigmoid((u.unsqueeze(1) * v_negative).sum(-1)).sum(-1)
+
+    message = failure(lambda u, v, vn: wrong_sign(u, v, vn) + 0.5)
+    assert "Wrong values" in message and "σ(−u·vₙ) (the probability" not in message
+    assert "The negatives need σ(−u·vₙ)" in failure(wrong_sign)
