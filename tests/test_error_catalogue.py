@@ -269,4 +269,6 @@ def test_download_faults_are_named(path, isolated_data, payload_entry, http_serv
         fetch("payload.txt", timeout=1, progress=False)
     assert f"DataFileError: {info.value}".startswith(DOWNLOAD_CASES[path])
     readme_row = DOWNLOAD_CASES[path].replace("payload.txt", "…").split(" for 0.5 s")[0]
-    assert readme_row[:60] in readme_troubleshooting(), f"docs/troubleshooting.md does not list: {readme_row[:60]}"
+    assert readme_row[:60] in readme_troubleshooting(), (
+        f"docs/troubleshooting.md does not list: {readme_row[:60]}"
+    )

@@ -31,18 +31,23 @@ RESTRUCTURED = [
     "validation",
     "windows",
 ]
-FORMATTED = [f"utils/{name}.py" for name in RESTRUCTURED] + [
-    f"tests/{name}.py"
-    for name in (
-        "conftest",
-        "test_data",
-        "test_imports",
-        "test_tokenizer",
-        "test_windows",
-        "test_error_catalogue",
-        "test_environment",
-    )
-]
+FORMATTED = (
+    [f"utils/{name}.py" for name in RESTRUCTURED]
+    + [
+        f"tests/{name}.py"
+        for name in (
+            "conftest",
+            "test_data",
+            "test_imports",
+            "test_tokenizer",
+            "test_windows",
+            "test_error_catalogue",
+            "test_environment",
+            "test_colab_simulation",
+        )
+    ]
+    + ["tools/colab_simulation.py"]
+)
 
 
 def run_python(code: str, *, cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
