@@ -82,6 +82,29 @@ def embed_segment_one(token_ids, tables):
     return _norm(tables.token[token_ids] + tables.token_type[1] + tables.position[: len(token_ids)], tables)
 
 
+def embed_default_eps(token_ids, tables):
+    # F.layer_norm's default eps (1e-5), not the table's: passed the old check, whose random tables had a
+    # variance of about 3 (the model's summed rows: about 0.005, where the wrong eps moves values by 0.008).
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias)
+
+
+def embed_module_default_eps(token_ids, tables):
+    # nn.LayerNorm(d) with the table's scale and shift but the module's default eps (1e-5).
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    layer = torch.nn.LayerNorm(summed.shape[-1])
+    with torch.no_grad():
+        layer.weight.copy_(tables.layer_norm_weight)
+        layer.bias.copy_(tables.layer_norm_bias)
+    return layer(summed)
+
+
+def embed_model_eps_hard_coded(token_ids, tables):
+    # The model's eps (1e-12) written in, not read from the tables object.
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias, 1e-12)
+
+
 def embed_hard_coded_width(token_ids, tables):
     # The notebook's own cell, copied with the model's width: fails on the checker's 8-d tables.
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
@@ -222,7 +245,10 @@ WRONG = [
     ("07.2", embed_no_token_type, "token-type row (segment 0) is missing"),
     ("07.2", embed_plain_layer_norm, "no scale and shift"),
     ("07.2", embed_positions_off_by_one, "off by one"),
-    ("07.2", embed_segment_one, "values differ"),
+    ("07.2", embed_segment_one, "token_type[1]"),
+    ("07.2", embed_default_eps, "eps is not the table's"),
+    ("07.2", embed_module_default_eps, "eps is not the table's"),
+    ("07.2", embed_model_eps_hard_coded, "eps is not the table's"),
     ("07.2", embed_with_batch_dimension, "expected shape (5, 8), got (1, 5, 8)"),
     ("07.2", embed_hard_coded_width, "small random tables (d = 8"),
     ("07.2", embed_returns_model_width, "small random tables (d = 8"),

@@ -59,16 +59,26 @@ whole_number(
 )
 
 
+# The small tables' eps: neither F.layer_norm's default (1e-5) nor the model's (1e-12), so a function that
+# hard-codes either instead of reading tables.layer_norm_eps is told so.
+SMALL_TABLES_EPS = 1e-4
+
+
 def _small_tables(vocab: int = 40, positions: int = 12, dim: int = 8, seed: int = 7) -> SimpleNamespace:
-    """Tables shaped like utils.pretrained.EmbeddingTables, small and random (no model needed)."""
+    """Tables shaped like utils.pretrained.EmbeddingTables, small and random (no model needed).
+
+    At the model's scale (token rows std 0.05, position and token-type rows std 0.025, so the summed rows
+    have a variance of about 0.004, as all-MiniLM-L6-v2's do): there the LayerNorm's eps is not negligible,
+    and an eps other than the table's moves the values by about 1 %.
+    """
     generator = torch.Generator().manual_seed(seed)
     return SimpleNamespace(
-        token=torch.randn(vocab, dim, generator=generator),
-        position=torch.randn(positions, dim, generator=generator),
-        token_type=torch.randn(2, dim, generator=generator),
-        layer_norm_weight=torch.rand(dim, generator=generator) + 0.5,
+        token=torch.randn(vocab, dim, generator=generator) * 0.05,
+        position=torch.randn(positions, dim, generator=generator) * 0.025,
+        token_type=torch.randn(2, dim, generator=generator) * 0.025,
+        layer_norm_weight=torch.rand(dim, generator=generator) * 0.5 + 0.5,
         layer_norm_bias=torch.randn(dim, generator=generator) * 0.1,
-        layer_norm_eps=1e-12,
+        layer_norm_eps=SMALL_TABLES_EPS,
     )
 
 
@@ -79,7 +89,7 @@ def _layer_norm(x: torch.Tensor, tables) -> torch.Tensor:
 
 
 _HARD_CODED_WIDTH = (
-    "The check calls your function on small random tables (d = 8, 12 positions, 40 tokens), "
+    "The check calls your function on small random tables (d = 8, 12 positions, 40 tokens, eps 1e-4), "
     "not on the model's: a hard-coded 384 fits only the model. Take the width from the "
     "input, e.g. F.layer_norm(summed, summed.shape[-1:], ...)."
 )
@@ -128,6 +138,11 @@ def check_embed_by_hand(embed_by_hand) -> None:
             (_layer_norm(rows + tables.token_type[0], tables), "The position rows are missing."),
             (_layer_norm(rows + positions, tables), "The token-type row (segment 0) is missing."),
             (
+                _layer_norm(rows + positions + tables.token_type[1], tables),
+                "That adds token_type[1], the row of segment B: a single sentence is segment 0, "
+                "tables.token_type[0].",
+            ),
+            (
                 F.layer_norm(summed, (dim,), eps=tables.layer_norm_eps),
                 "The LayerNorm has no scale and shift: pass the table's weight and bias too.",
             ),
@@ -137,6 +152,16 @@ def check_embed_by_hand(embed_by_hand) -> None:
                 "var(unbiased=False), which is what F.layer_norm does.",
             ),
         ]
+        for eps in (1e-5, 1e-12):  # F.layer_norm's and nn.LayerNorm's default; the model's
+            mistakes.append(
+                (
+                    F.layer_norm(summed, (dim,), tables.layer_norm_weight, tables.layer_norm_bias, eps),
+                    f"The LayerNorm's eps is not the table's: that is eps = {eps:g} (the default of "
+                    "F.layer_norm and nn.LayerNorm is 1e-5, the model's is 1e-12), the check's tables have "
+                    f"eps = {tables.layer_norm_eps:g}. Pass tables.layer_norm_eps: at the model's scale "
+                    "(summed rows of variance about 0.005) eps changes the result.",
+                )
+            )
         if length < 12:
             shifted = tables.position[1 : length + 1]
             mistakes.append(
