@@ -5,7 +5,8 @@ Last run: 149 mutants, 116 killed, 33 survived. Five of the survivors (the True/
 07.6's min_words) are killed by these tests when the mutant is applied by hand: the runner does not attribute
 module-level registrations (multiple_choice, reflection) to the tests. The other 28 are equivalent: the
 checkers' own data (seeds, table sizes and values, masks, case lengths), an axis -1 -> 1 on 2-D tensors, the
-sign of eps = 1e-12, the lru_cache size.
+lru_cache size. (That run predates the tables at the model's scale with eps = 1e-4; the eps diagnoses
+of 07.2 have their rows in tests/test_exercise_table_nb07.py.)
 The right layer is written here from the recipe: token + position + token-type rows, then LayerNorm.
 """
 
