@@ -220,6 +220,44 @@ def test_every_slide_is_legible_at_1280x720(browser, built_deck, notebook):
     )
 
 
+def test_the_slide_check_catches_each_problem(browser, tmp_path):
+    """tools/check_slides.py on a made-up deck: small text, a slide too tall, text under the arrows and a
+    scrollbar are each named, and a plain slide passes."""
+
+    def cell(text):
+        return {"cell_type": "markdown", "source": text, "metadata": {"slideshow": {"slide_type": "slide"}}}
+
+    tall = "\n\n".join(f"Paragraph {n}." for n in range(40))
+    cells = [
+        cell("# 99 · Made up"),
+        cell("## 1. Fine\n\nA short slide."),
+        cell('## 2. Small\n\n<span style="font-size: 12px">tiny print</span>'),
+        cell("## 3. Tall\n\n" + tall),
+        cell(
+            '## 4. Corner\n\n<p style="margin-top: 560px; text-align: right">text in the arrows\' corner</p>'
+        ),
+        cell(
+            '## 5. Scroll\n\n<div style="overflow: auto; height: 60px"><p>a</p><p>b</p><p>c</p><p>d</p></div>'
+        ),
+    ]
+    notebook = tmp_path / "notebooks" / "99_made_up.ipynb"
+    notebook.parent.mkdir()
+    for number, made_up in enumerate(cells):
+        made_up["id"] = f"cell{number}"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    deck = build_slides.build(tmp_path / "decks", notebooks=[notebook])[0]
+    page = check_slides.open_deck(browser, deck)
+    report = check_slides.measure_deck(page, notebook)
+    page.close()
+    problems = {slide.heading: " ".join(slide.problems) for slide in report.slides}
+    assert problems["1. Fine"] == "" and problems["99 · Made up"] == ""
+    assert "prose at 12 px" in problems["2. Small"]
+    assert "below the slide" in problems["3. Tall"]
+    assert "under the navigation arrows" in problems["4. Corner"]
+    assert "scrollbar" in problems["5. Scroll"]
+    assert report.core == 6 and not report.errors
+
+
 @pytest.mark.parametrize("notebook", DECKS, ids=lambda p: p.stem)
 def test_deck_has_no_serious_accessibility_violation_and_no_raw_table(browser, built_deck, notebook):
     deck = built_deck(notebook)

@@ -381,7 +381,8 @@ def build(
     written = []
     for notebook in notebooks or all_notebooks():
         notebook = Path(notebook).resolve()
-        slides.links.page = notebook.relative_to(REPO_ROOT).as_posix()
+        inside = REPO_ROOT in notebook.parents
+        slides.links.page = notebook.relative_to(REPO_ROOT).as_posix() if inside else notebook.name
         node = nbformat.reads(notebook.read_text(encoding="utf-8"), as_version=4)
         if core:
             node = nbformat.from_dict(core_cells(node, notebook.parent.name))
