@@ -206,3 +206,19 @@ def test_section_5s_questions_are_the_notebooks():
     in_notebook = set(re.findall(r"\(" + r",\s*".join([word] * 4) + r"\)", code))
     assert in_notebook <= set(SECTION_5_QUESTIONS), in_notebook - set(SECTION_5_QUESTIONS)
     assert len(in_notebook) == 11
+
+
+def test_the_prediction_is_not_printed_above_its_prompt():
+    """01.3 is predict-then-run: its answer must not appear in any output of the notebook above it."""
+    from utils.exercises import get_exercise
+
+    answer = get_exercise("01.3").answer()
+    assert answer == "cereal"
+    notebook = json.loads((REPO_ROOT / "notebooks" / "01_word_vectors_and_analogies.ipynb").read_text("utf-8"))
+    outputs = []
+    for cell in notebook["cells"]:
+        if "Exercise 01.3" in "".join(cell["source"]):
+            break
+        for output in cell.get("outputs", []):
+            outputs.append("".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", "")))
+    assert answer not in "\n".join(outputs)

@@ -152,7 +152,8 @@ def check_similarity_matrix(answer) -> None:
 
 @exercise("01.3", "the odd one out",
           "kv.doesnt_match(words) returns the word whose unit vector is least similar to the mean of the "
-          "unit vectors; write your prediction down first, then run it.")
+          "unit vectors; write your prediction down first, then run it.",
+          answer=lambda: _glove().doesnt_match(ODD_ONE_OUT))
 def check_odd_one_out(answer) -> None:
     expect_type(answer, str, "one word (a string)")
     if answer not in ODD_ONE_OUT:
