@@ -289,6 +289,9 @@ def test_core_deck_leaves_out_the_optional_slides(tmp_path):
     plan = build_slides.slide_plan(path)
     deck = build_slides.build(tmp_path, notebooks=[path], core=True)[0].read_text(encoding="utf-8")
     assert leaf_sections(deck) == sum(slide.part != "optional" for slide in plan), core_table()
+    assert not re.search(r"<h[23][^>]*>[^<]*\(Optional\)", deck, re.I), (
+        "an optional heading is in the core deck"
+    )
 
 
 def leaf_sections(page: str) -> int:

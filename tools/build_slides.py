@@ -16,8 +16,8 @@ adds to a plain ``jupyter nbconvert --to slides``:
 - the code of cells tagged ``hide-input`` is not shown (the plot is), ``# NBVAL_…`` test markers are removed.
 
 Slides follow the notebooks' ``slideshow`` metadata written by ``tools/sync_notebooks.py`` (a new slide per
-``##`` heading, a sub-slide per ``###``, the Colab setup cell skipped); outputs are the committed ones,
-nothing is re-executed.
+``##`` heading, a sub-slide per ``###``, the Colab setup cell and the imports cell after it skipped); outputs
+are the committed ones, nothing is re-executed.
 """
 
 from __future__ import annotations
