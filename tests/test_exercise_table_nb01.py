@@ -44,18 +44,31 @@ def _similarity(kv, words=MATRIX_WORDS, dtype=torch.float32, normalise=True):
 
 
 RIGHT = {
-    "01.1": [lambda kv: ("argentina", "peso", "sweden", "krona"), lambda kv: ["argentina", "peso", "sweden", "krona"],
-             lambda kv: (" argentina", "peso", "sweden", "krona "), lambda kv: ("bad", "worse", "bright", "brighter"),
-             lambda kv: ("athens", "greece", "baghdad", "iraq")],
-    "01.2": [lambda kv: _similarity(kv), lambda kv: _similarity(kv, dtype=torch.float64),
-             lambda kv: _similarity(kv).numpy(), lambda kv: _similarity(kv).round(decimals=4),
-             lambda kv: _similarity(kv).requires_grad_()],
-    "01.3": [lambda kv: "cereal", lambda kv: np.str_("cereal"), lambda kv: kv.doesnt_match(
-        ["breakfast", "cereal", "dinner", "lunch"])],
-    "01.4": [lambda kv: ("athens", "greece", "canberra", "australia"),
-             lambda kv: ["boy", "girl", "father", "mother"],
-             lambda kv: ("greece", "athens", "australia", "canberra"),
-             lambda kv: ("bad", "worse", "easy", "easier")],
+    "01.1": [
+        lambda kv: ("argentina", "peso", "sweden", "krona"),
+        lambda kv: ["argentina", "peso", "sweden", "krona"],
+        lambda kv: (" argentina", "peso", "sweden", "krona "),
+        lambda kv: ("bad", "worse", "bright", "brighter"),
+        lambda kv: ("athens", "greece", "baghdad", "iraq"),
+    ],
+    "01.2": [
+        lambda kv: _similarity(kv),
+        lambda kv: _similarity(kv, dtype=torch.float64),
+        lambda kv: _similarity(kv).numpy(),
+        lambda kv: _similarity(kv).round(decimals=4),
+        lambda kv: _similarity(kv).requires_grad_(),
+    ],
+    "01.3": [
+        lambda kv: "cereal",
+        lambda kv: np.str_("cereal"),
+        lambda kv: kv.doesnt_match(["breakfast", "cereal", "dinner", "lunch"]),
+    ],
+    "01.4": [
+        lambda kv: ("athens", "greece", "canberra", "australia"),
+        lambda kv: ["boy", "girl", "father", "mother"],
+        lambda kv: ("greece", "athens", "australia", "canberra"),
+        lambda kv: ("bad", "worse", "easy", "easier"),
+    ],
     "01.5": [lambda kv: "a", lambda kv: "A", lambda kv: "(a)", lambda kv: ["a"]],
 }
 
@@ -64,31 +77,49 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
         (lambda kv: "argentina peso sweden krona", "Expected a tuple of four words"),
         (lambda kv: ("argentina", "peso", "sweden"), "got 3 items"),
         (lambda kv: ("argentina", "peso", "sweden", "Krona"), "Not in the GloVe 6B vocabulary"),
-        (lambda kv: ("france", "paris", "italy", "rome"), "one of section 5's questions"),   # copied from the notebook
+        (
+            lambda kv: ("france", "paris", "italy", "rome"),
+            "one of section 5's questions",
+        ),  # copied from the notebook
         (lambda kv: ("paris", "france", "rome", "italy"), "one of section 5's questions"),
         (lambda kv: ("man", "king", "man", "king"), "four different words"),
         (lambda kv: ("boy", "girl", "father", "mother"), "the vectors answer 'daughter', not 'mother'"),
-        (lambda kv: ("man", "king", "woman", "princess"), "the vectors answer 'queen'"),  # guessed, not computed
+        (
+            lambda kv: ("man", "king", "woman", "princess"),
+            "the vectors answer 'queen'",
+        ),  # guessed, not computed
         # used to pass: queen is already the 2nd neighbour of king alone (the notebook debunks it)
         (lambda kv: ("father", "mother", "king", "queen"), "neighbour #2 of 'king' on its own: the 'c only'"),
         (lambda kv: ("boy", "king", "girl", "queen"), "the 'b only' baseline"),
         (lambda kv: ("man", "king", "woman", "queen"), "one of section 5's questions"),
         (lambda kv: ("man", "woman", "king", "queen"), "one of section 5's questions"),
         # the nearest neighbour of c is Linzen's ONLY-B case: the message used to call it "b only"
-        (lambda kv: ("athens", "greece", "beijing", "china"), "neighbour #1 of 'beijing' on its own: the 'c only'"),
-        (lambda kv: ("baghdad", "iraq", "kabul", "afghanistan"), "neighbour #1 of 'iraq' on its own: the 'b only'"),
+        (
+            lambda kv: ("athens", "greece", "beijing", "china"),
+            "neighbour #1 of 'beijing' on its own: the 'c only'",
+        ),
+        (
+            lambda kv: ("baghdad", "iraq", "kabul", "afghanistan"),
+            "neighbour #1 of 'iraq' on its own: the 'b only'",
+        ),
         (lambda kv: ("boy", "girl", "brother", "sister"), "the vectors answer 'cousin'"),
-        (lambda kv: ("madrid", "indonesian", "employed", "indian"), "The reverse question"),   # any triple
+        (lambda kv: ("madrid", "indonesian", "employed", "indian"), "The reverse question"),  # any triple
         # used to pass: a nonsense analogy that survives every arithmetic test
-        (lambda kv: ("tuesday", "arizona", "sale", "purchased"), "one relation of the Google analogy test set"),
-        (lambda kv: ("tuesday", "arizona", "sale", "purchased"), "'tuesday : arizona' and 'sale : purchased'"),
+        (
+            lambda kv: ("tuesday", "arizona", "sale", "purchased"),
+            "one relation of the Google analogy test set",
+        ),
+        (
+            lambda kv: ("tuesday", "arizona", "sale", "purchased"),
+            "'tuesday : arizona' and 'sale : purchased'",
+        ),
     ],
     "01.2": [
         (lambda kv: _similarity(kv, normalise=False), "The diagonal should be 1"),
         (lambda kv: _similarity(kv) + 0.5 * torch.eye(6), "The diagonal should be 1"),
         (lambda kv: _similarity(kv) + 1e-3 * torch.eye(6), "The diagonal should be 1"),
-        (lambda kv: _similarity(kv, words=MATRIX_WORDS[::-1]), "Some entries differ"),         # wrong order
-        (lambda kv: _similarity(kv).round(decimals=2), "Some entries differ"),                 # too coarse
+        (lambda kv: _similarity(kv, words=MATRIX_WORDS[::-1]), "Some entries differ"),  # wrong order
+        (lambda kv: _similarity(kv).round(decimals=2), "Some entries differ"),  # too coarse
         (lambda kv: _similarity(kv) * 0 + torch.eye(6), "Some entries differ"),
         (lambda kv: torch.tensor(np.asarray(kv[MATRIX_WORDS])), "Expected shape (6, 6)"),
         (lambda kv: _similarity(kv)[:5, :5], "Expected shape (6, 6)"),
@@ -113,8 +144,10 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
         (lambda kv: ("athens", "greece", "baghdad", "iraq"), "get athens : greece :: baghdad : iraq right"),
         (lambda kv: ("athens", "greece", "canberra"), "got 3 items"),
         # used to pass in the old 5-item form: an explanation is no longer part of the answer
-        (lambda kv: ("brother", "sister", "nephew", "niece", "daughter is a neighbour of sister, rank 2"),
-         "got 5 items"),
+        (
+            lambda kv: ("brother", "sister", "nephew", "niece", "daughter is a neighbour of sister, rank 2"),
+            "got 5 items",
+        ),
         (lambda kv: ("athens", "greece", "canberra", "Australia"), "Not in the GloVe 6B vocabulary"),
     ],
     "01.5": [
@@ -123,18 +156,22 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
         (lambda kv: "d", "3CosMul column answers daughter"),
         (lambda kv: "a, d", "3CosMul column answers daughter"),
         (lambda kv: "abcd", "niece ranks 2nd"),
-        (lambda kv: "daughter is near sister so a", "not with words"),        # keyword-stuffed free text
+        (lambda kv: "daughter is near sister so a", "not with words"),  # keyword-stuffed free text
         (lambda kv: "e", "e is not one"),
     ],
 }
 
 
-@pytest.mark.parametrize("exercise_id, index", [(e, i) for e, answers in RIGHT.items() for i in range(len(answers))])
+@pytest.mark.parametrize(
+    "exercise_id, index", [(e, i) for e, answers in RIGHT.items() for i in range(len(answers))]
+)
 def test_right_answers_pass(kv, exercise_id, index):
     assert_passes(exercise_id, RIGHT[exercise_id][index](kv))
 
 
-@pytest.mark.parametrize("exercise_id, index", [(e, i) for e, answers in WRONG.items() for i in range(len(answers))])
+@pytest.mark.parametrize(
+    "exercise_id, index", [(e, i) for e, answers in WRONG.items() for i in range(len(answers))]
+)
 def test_wrong_answers_fail_with_their_message(kv, exercise_id, index):
     make, expected = WRONG[exercise_id][index]
     assert_fails_with(exercise_id, make(kv), expected)
@@ -157,11 +194,14 @@ def test_hints_do_not_give_the_odd_one_out_away():
     assert "cereal" not in get_exercise("01.3").hint
 
 
-@pytest.mark.parametrize("answer", [
-    "The vectors answer zealand, the nearest neighbour of australia, which ranks 3rd behind it.",
-    "daughter rank neighbours sister nephew niece similar close evidence wrong answer offset",  # keyword-stuffed
-    "The offset is perfect and the vectors never fail on this question, so there is nothing to explain.",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The vectors answer zealand, the nearest neighbour of australia, which ranks 3rd behind it.",
+        "daughter rank neighbours sister nephew niece similar close evidence wrong answer offset",  # keyword-stuffed
+        "The offset is perfect and the vectors never fail on this question, so there is nothing to explain.",
+    ],
+)
 def test_the_reflection_never_ticks(answer):
     result = check("01.6", answer)
     assert result.message.startswith("📝") and "✅" not in result.message, result.message
@@ -200,7 +240,9 @@ def test_pairs_are_read_from_gensims_file():
 
 
 def test_section_5s_questions_are_the_notebooks():
-    notebook = json.loads((REPO_ROOT / "notebooks" / "01_word_vectors_and_analogies.ipynb").read_text("utf-8"))
+    notebook = json.loads(
+        (REPO_ROOT / "notebooks" / "01_word_vectors_and_analogies.ipynb").read_text("utf-8")
+    )
     code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
     word = r'"([a-z]+)"'
     in_notebook = set(re.findall(r"\(" + r",\s*".join([word] * 4) + r"\)", code))
@@ -214,11 +256,15 @@ def test_the_prediction_is_not_printed_above_its_prompt():
 
     answer = get_exercise("01.3").answer()
     assert answer == "cereal"
-    notebook = json.loads((REPO_ROOT / "notebooks" / "01_word_vectors_and_analogies.ipynb").read_text("utf-8"))
+    notebook = json.loads(
+        (REPO_ROOT / "notebooks" / "01_word_vectors_and_analogies.ipynb").read_text("utf-8")
+    )
     outputs = []
     for cell in notebook["cells"]:
         if "Exercise 01.3" in "".join(cell["source"]):
             break
         for output in cell.get("outputs", []):
-            outputs.append("".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", "")))
+            outputs.append(
+                "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            )
     assert answer not in "\n".join(outputs)

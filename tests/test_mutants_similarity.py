@@ -16,8 +16,24 @@ from gensim.models import KeyedVectors
 from utils.similarity import _tensor, analogy, cosine_similarity
 from utils.word_vectors import UnknownWordError
 
-WORDS = ["king", "man", "woman", "queen", "prince", "apple", "car", "tree", "river", "stone", "cloud", "bread",
-         "salt", "ship", "bird", "lamp"]
+WORDS = [
+    "king",
+    "man",
+    "woman",
+    "queen",
+    "prince",
+    "apple",
+    "car",
+    "tree",
+    "river",
+    "stone",
+    "cloud",
+    "bread",
+    "salt",
+    "ship",
+    "bird",
+    "lamp",
+]
 
 
 def small_vectors() -> KeyedVectors:
@@ -31,8 +47,9 @@ def test_default_topn_is_gensims() -> None:
     kv = small_vectors()
     assert inspect.signature(KeyedVectors.most_similar).parameters["topn"].default == 10
     assert len(analogy(kv, "man", "king", "woman")) == 10  # 16 words, 3 of them the query: 13 candidates
-    assert len(analogy(kv, "man", "king", "woman")) == len(kv.most_similar(positive=["king", "woman"],
-                                                                            negative=["man"]))
+    assert len(analogy(kv, "man", "king", "woman")) == len(
+        kv.most_similar(positive=["king", "woman"], negative=["man"])
+    )
 
 
 def test_a_query_word_just_past_restrict_vocab() -> None:
@@ -56,10 +73,10 @@ def test_cosine_similarity_of_tensors_keeps_the_gradient() -> None:
     # tensor that requires grad).
     u = torch.tensor([1.0, 0.0], requires_grad=True)
     similarity = cosine_similarity(u, torch.tensor([1.0, 1.0]))
-    assert float(similarity.detach()) == pytest.approx(2 ** -0.5)
+    assert float(similarity.detach()) == pytest.approx(2**-0.5)
     similarity.backward()
     # d/du (u·v / |u||v|) at u = (1, 0), v = (1, 1): (v/|v| - cos · u/|u|) / |u| = (0, 1/√2)
-    assert u.grad.tolist() == pytest.approx([0.0, 2 ** -0.5])
+    assert u.grad.tolist() == pytest.approx([0.0, 2**-0.5])
 
 
 def test_writable_arrays_are_shared_and_read_only_ones_copied() -> None:
@@ -116,7 +133,9 @@ def test_analogy_evidence_beyond_topn_is_none_and_shown_as_more_than_topn() -> N
     assert format_rank(None) == ">100" and format_rank(None, 1) == ">1" and format_rank(7) == "7"
     table = analogy_table([e])
     assert table.splitlines()[0].split()[-2:] == ["c", "only"]
-    assert "man : king :: woman : queen" in table and ("✅" in table) == e.solved and ("❌" in table) != e.solved
+    assert (
+        "man : king :: woman : queen" in table and ("✅" in table) == e.solved and ("❌" in table) != e.solved
+    )
 
 
 @pytest.mark.parametrize("bad", [("man", "king", "woman", "Queen"), ("Man", "king", "woman", "queen")])

@@ -59,12 +59,15 @@ def test_unknown_word_names_it_and_suggests_spellings(glove):
     assert not message.startswith('"')  # readable, not a quoted repr
 
 
-@pytest.mark.parametrize("call", [
-    lambda kv: kv.most_similar("Tower"),
-    lambda kv: kv.most_similar(positive=["king", "Woman"], negative=["man"]),
-    lambda kv: kv.similarity("tower", "Tower"),
-    lambda kv: kv.doesnt_match(["breakfast", "Tower", "lunch"]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda kv: kv.most_similar("Tower"),
+        lambda kv: kv.most_similar(positive=["king", "Woman"], negative=["man"]),
+        lambda kv: kv.similarity("tower", "Tower"),
+        lambda kv: kv.doesnt_match(["breakfast", "Tower", "lunch"]),
+    ],
+)
 def test_every_lookup_path_explains_an_unknown_word(glove, call):
     with pytest.raises(UnknownWordError) as info:
         call(glove)
@@ -94,9 +97,19 @@ def test_downloadable_models_go_through_fetch_with_checksum(isolated_data, monke
     packed = gzip.compress(raw.read_bytes(), mtime=0)
     (mirror / "tiny.gz").write_bytes(packed)
     monkeypatch.setenv(data.MIRROR_ENV, str(mirror))
-    monkeypatch.setitem(data.REGISTRY, "tiny.gz", data.DataFile(
-        "tiny.gz", "https://example.invalid/tiny.gz", hashlib.md5(packed).hexdigest(), len(packed),
-        "test", "tiny test vectors", algorithm="md5"))
+    monkeypatch.setitem(
+        data.REGISTRY,
+        "tiny.gz",
+        data.DataFile(
+            "tiny.gz",
+            "https://example.invalid/tiny.gz",
+            hashlib.md5(packed).hexdigest(),
+            len(packed),
+            "test",
+            "tiny test vectors",
+            algorithm="md5",
+        ),
+    )
     monkeypatch.setitem(wv.MODELS, "tiny", wv.ModelInfo("tiny", 4, 3, "test", "tiny.gz", binary=binary))
 
     kv = load_word_vectors("tiny", limit=3)
@@ -124,15 +137,26 @@ def test_label_points_places_labels_without_overlap():
 
     fig, ax = plt.subplots(figsize=(10, 3.9))
     # the 2-D projection of notebook 01 where "sister" ran into "aunt" and "prince" was clipped at the edge
-    positions = {"king": (2.62, 1.38), "queen": (1.55, -1.33), "man": (-1.9, 1.58), "woman": (-2.56, -0.25),
-                 "prince": (2.77, 0.35), "princess": (1.47, -2.86), "uncle": (0.92, 1.6), "aunt": (0.13, -1.08),
-                 "boy": (-2.5, 0.66), "girl": (-2.9, -0.86), "brother": (0.71, 1.98), "sister": (-0.25, -1.2)}
+    positions = {
+        "king": (2.62, 1.38),
+        "queen": (1.55, -1.33),
+        "man": (-1.9, 1.58),
+        "woman": (-2.56, -0.25),
+        "prince": (2.77, 0.35),
+        "princess": (1.47, -2.86),
+        "uncle": (0.92, 1.6),
+        "aunt": (0.13, -1.08),
+        "boy": (-2.5, 0.66),
+        "girl": (-2.9, -0.86),
+        "brother": (0.71, 1.98),
+        "sister": (-0.25, -1.2),
+    }
     ax.scatter(*np.array(list(positions.values())).T)
     texts = label_points(ax, positions, fontsize=13)
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in texts]
     assert [t.get_text() for t in texts] == list(positions)
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     frame = ax.get_window_extent(renderer)
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)  # "prince" at the edge is not clipped
     plt.close(fig)

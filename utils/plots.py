@@ -68,12 +68,23 @@ def label_points(ax, positions: dict, fontsize: float = 13, margin: float = 0.12
         best = None
         for dx, dy in LABEL_OFFSETS:
             align = "left" if dx > 0 else "right" if dx < 0 else "center"
-            text = ax.annotate(label, xy, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
-                               ha=align, va="bottom")
+            text = ax.annotate(
+                label,
+                xy,
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=fontsize,
+                ha=align,
+                va="bottom",
+            )
             extent = text.get_window_extent(renderer)
             box = (extent.x0, extent.y0, extent.x1, extent.y1)
-            outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0) + max(frame.y0 - box[1], 0)
-                       + max(box[3] - frame.y1, 0)) * 100
+            outside = (
+                max(frame.x0 - box[0], 0)
+                + max(box[2] - frame.x1, 0)
+                + max(frame.y0 - box[1], 0)
+                + max(box[3] - frame.y1, 0)
+            ) * 100
             cost = outside + sum(overlap(box, other) for other in placed + markers)
             if best is None or cost < best[0]:
                 if best is not None:

@@ -30,8 +30,9 @@ def cosine_similarity(u, v) -> torch.Tensor:
 ANALOGY_CHUNK_ROWS = 1 << 16
 
 
-def analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10,
-            restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+def analogy(
+    kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10, restrict_vocab: int | None = None
+) -> list[tuple[str, float]]:
     """Solve "``a`` is to ``b`` as ``c`` is to ?" by hand: the words closest to ``b̂ − â + ĉ``.
 
     The computation of gensim's ``most_similar(positive=[b, c], negative=[a])`` (3CosAdd), written out:
@@ -59,16 +60,19 @@ def analogy(kv: KeyedVectors, a: str, b: str, c: str, topn: int = 10,
     target = target / norms[[ia, ib, ic], None]
     query = target[1] - target[0] + target[2]
     query = query / query.norm()
-    scores = torch.empty(size, dtype=torch.float32)              # (vocabulary,) cosine similarities
+    scores = torch.empty(size, dtype=torch.float32)  # (vocabulary,) cosine similarities
     for start in range(0, size, ANALOGY_CHUNK_ROWS):
         stop = min(start + ANALOGY_CHUNK_ROWS, size)
-        rows = _tensor(kv.vectors[start:stop])                   # a view of gensim's rows, no copy
+        rows = _tensor(kv.vectors[start:stop])  # a view of gensim's rows, no copy
         scores[start:stop] = (rows @ query) / norms[start:stop]
     for index in (ia, ib, ic):
         if index < size:
-            scores[index] = -torch.inf                           # the query words are not answers
+            scores[index] = -torch.inf  # the query words are not answers
     best = scores.topk(min(topn, int(torch.isfinite(scores).sum())))
-    return [(kv.index_to_key[i], float(s)) for s, i in zip(best.values.tolist(), best.indices.tolist(), strict=True)]
+    return [
+        (kv.index_to_key[i], float(s))
+        for s, i in zip(best.values.tolist(), best.indices.tolist(), strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,19 @@ def analogy_evidence(kv: KeyedVectors, a: str, b: str, c: str, d: str, topn: int
     near_b, near_c = alone(b, {a, c}), alone(c, {a, b})
     cosmul = [w for w, _ in kv.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)]
     return AnalogyEvidence(
-        a, b, c, d, answers[0], rank(d, answers), rank(d, near_b), rank(d, near_c),
-        rank(answers[0], near_b), rank(answers[0], near_c), cosmul[0], rank(d, cosmul), topn,
+        a,
+        b,
+        c,
+        d,
+        answers[0],
+        rank(d, answers),
+        rank(d, near_b),
+        rank(d, near_c),
+        rank(answers[0], near_b),
+        rank(answers[0], near_c),
+        cosmul[0],
+        rank(d, cosmul),
+        topn,
     )
 
 
@@ -145,8 +160,9 @@ def analogy_table(evidence: list[AnalogyEvidence]) -> str:
     rank of ``d`` among the neighbours of ``b`` alone and of ``c`` alone, and ✅/❌."""
     rows = [f"{'a : b :: c : d':<38}{'answer':<11}{'rank':>4}{'b only':>7}{'c only':>7}"]
     for e in evidence:
-        ranks = "".join(f"{format_rank(r, e.topn):>{w}}" for r, w in ((e.rank, 4), (e.rank_b_only, 7),
-                                                                      (e.rank_c_only, 7)))
+        ranks = "".join(
+            f"{format_rank(r, e.topn):>{w}}" for r, w in ((e.rank, 4), (e.rank_b_only, 7), (e.rank_c_only, 7))
+        )
         rows.append(f"{e.question:<38}{e.answer:<11}{ranks} {'✅' if e.solved else '❌'}")
     return "\n".join(rows)
 
@@ -154,8 +170,13 @@ def analogy_table(evidence: list[AnalogyEvidence]) -> str:
 ANALOGY_RULES = ("3cosadd", "3cosmul")
 
 
-def analogy_answers(kv: KeyedVectors, questions: list[tuple[str, str, str]], rule: str = "3cosadd",
-                    restrict_vocab: int = 30000, batch_size: int = 512) -> list[str]:
+def analogy_answers(
+    kv: KeyedVectors,
+    questions: list[tuple[str, str, str]],
+    rule: str = "3cosadd",
+    restrict_vocab: int = 30000,
+    batch_size: int = 512,
+) -> list[str]:
     """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, section 10).
 
     Answers come from the first ``restrict_vocab`` words, the three query words left out, as in gensim's
@@ -186,20 +207,20 @@ def analogy_answers(kv: KeyedVectors, questions: list[tuple[str, str, str]], rul
     allowed = torch.from_numpy(np.asarray(kv.vectors[:size], dtype=np.float64) / norms[:size, None])
     word_ids = np.array([kv.key_to_index[w] for w in words])
     unit = torch.from_numpy(np.asarray(kv.vectors[word_ids], dtype=np.float64) / norms[word_ids, None])
-    cosines = unit @ allowed.T                                   # (distinct words, allowed words)
+    cosines = unit @ allowed.T  # (distinct words, allowed words)
     if rule == "3cosmul":
         cosines = (1 + cosines) / 2
     row = {word: i for i, word in enumerate(words)}
     answers: list[str] = []
     for start in range(0, len(questions), batch_size):
-        batch = questions[start:start + batch_size]
-        rows = torch.tensor([[row[w] for w in question] for question in batch])       # (B, 3): a, b, c
-        a, b, c = (cosines[rows[:, i]] for i in range(3))                          # (B, V) each
+        batch = questions[start : start + batch_size]
+        rows = torch.tensor([[row[w] for w in question] for question in batch])  # (B, 3): a, b, c
+        a, b, c = (cosines[rows[:, i]] for i in range(3))  # (B, V) each
         scores = b - a + c if rule == "3cosadd" else b * c / (a + 1e-6)
-        ids = torch.from_numpy(word_ids[rows.numpy()])                             # vocabulary ids
+        ids = torch.from_numpy(word_ids[rows.numpy()])  # vocabulary ids
         inside = ids < size
         question_of = torch.arange(len(batch))[:, None].expand_as(ids)
-        scores[question_of[inside], ids[inside]] = -torch.inf                     # query words are not answers
+        scores[question_of[inside], ids[inside]] = -torch.inf  # query words are not answers
         answers += [kv.index_to_key[i] for i in scores.argmax(dim=1).tolist()]
     return answers
 
@@ -217,5 +238,3 @@ def _unknown_message(kv: KeyedVectors, word: str) -> str:
     if isinstance(kv, CourseKeyedVectors):
         return kv._unknown_word_message(word)
     return f"{word!r} is not in the vocabulary of these {len(kv.index_to_key):,} words."
-
-
