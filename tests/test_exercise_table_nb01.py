@@ -102,6 +102,11 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
             lambda kv: ("baghdad", "iraq", "kabul", "afghanistan"),
             "neighbour #1 of 'iraq' on its own: the 'b only'",
         ),
+        # the last neighbour the baseline looks at (NEIGHBOUR_DEPTH = 5), with a and b left out of the list
+        (
+            lambda kv: ("athens", "greece", "berlin", "germany"),
+            "neighbour #5 of 'berlin' on its own: the 'c only'",
+        ),
         (lambda kv: ("boy", "girl", "brother", "sister"), "the vectors answer 'cousin'"),
         (lambda kv: ("madrid", "indonesian", "employed", "indian"), "The reverse question"),  # any triple
         # used to pass: a nonsense analogy that survives every arithmetic test
@@ -233,9 +238,11 @@ def test_the_right_01_1_answer_clears_each_baseline_independently(kv):
 
 
 def test_pairs_are_read_from_gensims_file():
-    pairs = analogy_test_set_pairs()
+    pairs = analogy_test_set_pairs.__wrapped__()  # past the cache, so this test reads the file itself
     assert pairs[("athens", "greece")] == {"capital-common-countries", "capital-world"}
     assert ("algeria", "dinar") in pairs and ("walking", "walked") in pairs
+    assert pairs[("walking", "walked")] == {"gram7-past-tense"} and ("swimming", "swam") in pairs
+    assert not any(a.startswith(":") for a, _ in pairs)  # section headers are not pairs
     assert all(a == a.lower() and b == b.lower() for a, b in pairs)
 
 
