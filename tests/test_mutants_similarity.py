@@ -181,3 +181,32 @@ def test_analogy_answers_bad_input() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         analogy_answers(kv, [("man", "king", "woman")], batch_size=0)
     assert analogy_answers(kv, []) == []
+
+
+def test_evidence_defaults_and_messages_name_the_values_the_notebook_prints() -> None:
+    # Survivors: topn's default 100 (the notebook prints ">100"), the 30,000 words of word2vec's
+    # compute-accuracy, and the examples the argument errors suggest.
+    from utils.similarity import analogy_answers, analogy_evidence
+
+    assert inspect.signature(analogy_evidence).parameters["topn"].default == 100
+    assert inspect.signature(analogy_answers).parameters["restrict_vocab"].default == 30000
+    kv = small_vectors()
+    assert analogy_evidence(kv, "man", "king", "woman", "queen").topn == 100
+    with pytest.raises(ValueError, match="topn=100"):
+        analogy_evidence(kv, "man", "king", "woman", "queen", topn=-1)
+    with pytest.raises(ValueError, match="restrict_vocab=30000"):
+        analogy_answers(kv, [("man", "king", "woman")], restrict_vocab=0)
+    with pytest.raises(ValueError, match="batch_size=512"):
+        analogy_answers(kv, [("man", "king", "woman")], batch_size=-2)
+
+
+def test_analogy_table_columns_line_up() -> None:
+    # Survivors: the column widths. The expected rows are written out by hand.
+    from utils.similarity import AnalogyEvidence, analogy_table
+
+    solved = AnalogyEvidence("france", "paris", "italy", "rome", "rome", 1, 8, None, 8, 6, "rome", 1)
+    failed = AnalogyEvidence("big", "bigger", "small", "smaller", "larger", 2, 52, 3, 19, 2, "larger", 2)
+    lines = analogy_table([solved, failed]).splitlines()
+    assert lines[0] == "a : b :: c : d                        answer     rank b only c only"
+    assert lines[1] == "france : paris :: italy : rome        rome          1      8   >100 ✅"
+    assert lines[2] == "big : bigger :: small : smaller       larger        2     52      3 ❌"
