@@ -17,7 +17,7 @@ RIGHT = [
     ("00.1", IDS), ("00.1", tuple(IDS)), ("00.1", np.array(IDS)), ("00.1", torch.tensor(IDS)),
     ("00.1", [np.int64(i) for i in IDS]), ("00.1", list(torch.tensor(IDS))),
     ("00.2", VOCAB), ("00.2", np.int64(VOCAB)), ("00.2", np.int32(VOCAB)), ("00.2", torch.tensor(VOCAB)),
-    ("00.3", 2), ("00.3", np.int64(2)), ("00.3", torch.tensor(2)),
+    ("00.3", 2), ("00.3", np.int64(2)), ("00.3", torch.tensor(2)), ("00.3", 2.0), ("00.2", float(VOCAB)),
     ("00.4", "electroencephalography"), ("00.4", " Bioluminescence "), ("00.4", "counterrevolutionary"),
     ("00.4", "embeddings"),  # exactly 3 tokens: ' embed', 'd', 'ings'
 ]
@@ -32,11 +32,10 @@ WRONG = [
     ("00.1", " ".join(map(str, IDS)), "Expected a list of integer token IDs"),
     ("00.2", VOCAB - 1, "Off by one"),
     ("00.2", 50_000, "not the number of token IDs"),
-    ("00.2", float(VOCAB), "whole number"),
     ("00.2", "50257", "whole number"),
     ("00.3", 1, "does not keep every word whole"),
     ("00.3", 3, "run it and count"),
-    ("00.3", 2.0, "whole number"),
+    ("00.3", 2.5, "whole number"),
     ("00.4", "the", "find a word it splits into at least 3"),
     ("00.4", "tokenizer", "is 2 token(s)"),
     ("00.4", "two words", "single word"),

@@ -71,7 +71,9 @@ RIGHT = [
     ("02.4", rows_loop),
     ("02.5", list(range(8))), ("02.5", tuple(reversed(range(8)))), ("02.5", torch.arange(8)),
     ("02.5", np.arange(8)),
-    ("02.6", "man"), ("02.6", "House"), ("02.6", " the "), ("02.6", "queen"),  # queen: exactly 3 rows
+    ("02.6", "man"), ("02.6", "House"), ("02.6", "I"), ("02.6", "a"),
+    ("02.2", (8.0, 16.0, 768.0)), ("02.2", np.array([8, 16, 768])), ("02.2", torch.tensor([8, 16, 768])),
+    ("02.3", 102926336.0), ("02.3", 50257 * 1024 * 16 / 8), ("02.6", " the "), ("02.6", "queen"),  # queen: exactly 3 rows
 ]
 
 WRONG = [
@@ -85,7 +87,7 @@ WRONG = [
     ("02.2", (16, 8, 768), "swapped"),
     ("02.2", (8, 768), "three numbers"),
     ("02.2", (8, 16, 1024), "which axes"),
-    ("02.2", (8.0, 16.0, 768.0), "whole number"),
+    ("02.2", (8.0, 16.5, 768.0), "whole number"),
     ("02.2", "8, 16, 768", "Expected a tuple"),
     ("02.3", 50_257 * 1024, "number of parameters"),
     ("02.3", 50_257 * 1024 * 4, "float32"),
@@ -107,7 +109,7 @@ WRONG = [
     ("02.6", "embedding", "find a word with at least 3"),
     ("02.6", "two words", "single word"),
     ("02.6", "king", "notebook's own example"), ("02.6", " King ", "notebook's own example"),
-    ("02.6", "a", "not a word"), ("02.6", "x", "not a word"), ("02.6", "123", "not a word"),
+    ("02.6", "x", "single letter"), ("02.6", "q", "single letter"), ("02.6", "xqzjv", "not a word"), ("02.6", "123", "not a word"),
     ("02.6", "!!", "not a word"),
     ("02.6", 5, "Expected a word"),
 ]

@@ -46,6 +46,10 @@ def not_transposed(embedding):  # only possible when the table is square: the (6
     return linear
 
 
+def as_linear_float64(embedding):  # the example: used to be blamed on the environment
+    return as_linear(embedding).double()
+
+
 def returns_embedding(embedding):
     return embedding
 
@@ -61,7 +65,8 @@ RIGHT = [
     ("03.3", torch.tensor(1024 * 50_257 * 768)), ("03.3", float(1024 * 50_257 * 768)),
     ("03.4", torch.tensor(GRAD)), ("03.4", torch.tensor(GRAD, dtype=torch.float64)), ("03.4", GRAD),
     ("03.4", torch.tensor([[0, 0], [2, 2], [1, 1]])), ("03.4", tuple(map(tuple, GRAD))),
-    ("03.5", 15), ("03.5", np.int64(15)), ("03.5", torch.tensor(15)),
+    ("03.5", 15), ("03.5", np.int64(15)), ("03.5", torch.tensor(15)), ("03.5", 15.0),
+    ("03.4", np.array(GRAD)), ("03.4", np.array(GRAD, dtype=np.float32)),
     ("03.6", 256), ("03.6", np.int64(256)), ("03.6", torch.tensor(256)), ("03.6", 768 / 3),
     ("03.6", 256.0), ("03.6", np.float64(256.0)),
 ]
@@ -94,7 +99,9 @@ WRONG = [
     ("03.5", 5, "every dimension"),
     ("03.5", 3, "every dimension"),
     ("03.5", 20, "run the cell below"),
-    ("03.5", 15.0, "whole number"),
+    ("03.5", 15.5, "whole number"),
+    ("03.4", [[0.0, 0.0, 0.0], [2.0, 2.0, 2.0]], "Expected shape (3, 2)"),  # (2, 3) but not the transpose
+    ("03.2", as_linear_float64, "torch.float64"),
     ("03.6", 768, "only the float32"),
     ("03.6", 384, "only the int64"),
     ("03.6", 2304, "Upside down"),

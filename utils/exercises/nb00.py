@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
-import numpy as np
-import torch
-
 from . import NotYet, as_int, exercise, expect_type
+from .fixtures import as_id_list, english_words, gpt2
 
 SENTENCE = "Token embeddings turn text into vectors."
 PREDICT_TEXT = " tokenization"
-
-
-@functools.cache
-def _english_words() -> frozenset[str]:
-    """The lower-case vocabulary of the course's GloVe vectors (400,000 words): what counts as a word."""
-    from ..word_vectors import load_word_vectors
-
-    return frozenset(load_word_vectors().key_to_index)
-
-
-def _tokenizer():
-    from ..tokenizer import gpt2_tokenizer
-
-    return gpt2_tokenizer()
-
-
-def as_id_list(answer: Any, what: str) -> list[int]:
-    """A list/tuple of integers, a 1-D integer tensor or a 1-D integer NumPy array, as a list of Python ints."""
-    if isinstance(answer, (torch.Tensor, np.ndarray)):
-        if answer.ndim != 1:
-            raise NotYet(f"Expected {what} as a flat sequence, got {answer.ndim} dimensions.")
-        answer = list(answer)
-    expect_type(answer, (list, tuple), what)
-    values = []
-    for token in answer:
-        try:
-            values.append(as_int(token, "an integer token ID"))
-        except NotYet as error:
-            raise NotYet(f"Every element should be an integer token ID. {error}") from None
-    return values
 
 
 @exercise("00.1", "token IDs of a sentence",
           "call gpt2_tokenizer().encode(...) on the sentence and keep the list it returns.")
 def check_sentence_ids(answer) -> None:
     ids = as_id_list(answer, "a list of integer token IDs")
-    expected = _tokenizer().encode(SENTENCE)
+    expected = gpt2().encode(SENTENCE)
     if len(ids) != len(expected):
         raise NotYet(f"Your list has {len(ids)} IDs; the GPT-2 tokenizer produces a different number "
                      "for this exact sentence (did you change spaces or punctuation?).")
@@ -59,8 +24,8 @@ def check_sentence_ids(answer) -> None:
 @exercise("00.2", "the vocabulary size of GPT-2",
           "the Encoding object has an attribute that tells how many token IDs exist.")
 def check_vocab_size(answer) -> None:
-    size = as_int(answer, "an integer")
-    expected = _tokenizer().n_vocab
+    size = as_int(answer, "an integer", integral_floats=True)
+    expected = gpt2().n_vocab
     if size == expected - 1:
         raise NotYet("Off by one: that is the largest token ID; IDs start at 0.")
     if size != expected:
@@ -70,8 +35,8 @@ def check_vocab_size(answer) -> None:
 @exercise("00.3", "predict, then run: how many tokens is ' tokenization'?",
           "write your guess first; then encode the text (with its leading space) and count the IDs.")
 def check_predicted_token_count(answer) -> None:
-    count = as_int(answer, "the number of token IDs")
-    expected = len(_tokenizer().encode(PREDICT_TEXT))
+    count = as_int(answer, "the number of token IDs", integral_floats=True)
+    expected = len(gpt2().encode(PREDICT_TEXT))
     if count == len(PREDICT_TEXT.split()):
         raise NotYet("GPT-2 does not keep every word whole: rarer words are split into pieces.")
     if count != expected:
@@ -87,9 +52,9 @@ def check_split_word(answer) -> None:
         raise NotYet("Give a single word (no spaces inside), e.g. 'bioluminescence'.")
     if not word.replace("-", "").isalpha():
         raise NotYet(f"{word!r} is not a word: use letters only (a hyphen inside is fine).")
-    pieces = _tokenizer().encode(" " + word)
+    pieces = gpt2().encode(" " + word)
     if len(pieces) < 3:
         raise NotYet(f"' {word}' is {len(pieces)} token(s) for GPT-2: find a word it splits into at least 3.")
-    if word.lower() not in _english_words():
+    if word.lower() not in english_words():
         raise NotYet(f"{word!r} is not in the 400,000-word GloVe vocabulary that serves as this check's "
                      "dictionary: give a real word (if yours is one, try another, e.g. a scientific term).")

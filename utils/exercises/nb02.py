@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from . import NotYet, as_int, call_student, exercise, expect_type
-from .nb00 import as_id_list
+from .fixtures import as_id_list, english_words
 
 SENTENCE = "quick fox is in the house"
 VOCAB = {word: token_id for token_id, word in enumerate(sorted(set(SENTENCE.split())))}
@@ -56,12 +57,14 @@ def check_encode(answer) -> None:
 @exercise("02.2", "the output shape of a batched lookup",
           "a lookup replaces every ID by a row of length embedding_dim: the IDs' shape gains one axis.")
 def check_batched_shape(answer) -> None:
+    if isinstance(answer, (torch.Tensor, np.ndarray)) and answer.ndim == 1:
+        answer = tuple(answer.tolist())
     if isinstance(answer, (torch.Size, list)):
         answer = tuple(answer)
     expect_type(answer, tuple, "a tuple of three integers, like (1, 2, 3)")
     if len(answer) != 3:
         raise NotYet(f"Expected three numbers (batch, tokens, dimensions), got {len(answer)}.")
-    shape = tuple(as_int(size, "an axis length") for size in answer)
+    shape = tuple(as_int(size, "an axis length", integral_floats=True) for size in answer)
     if shape == (8, 16, 50257):
         raise NotYet("The last axis is the embedding dimension, not the vocabulary size.")
     if shape == (16, 8, 768):
@@ -73,7 +76,7 @@ def check_batched_shape(answer) -> None:
 @exercise("02.3", "bytes of the GPT-2 medium token embedding in bfloat16",
           "parameters = vocabulary size × embedding dimension; bfloat16 uses 2 bytes per parameter.")
 def check_bytes(answer) -> None:
-    table_bytes = as_int(answer, "an integer number of bytes")
+    table_bytes = as_int(answer, "an integer number of bytes", integral_floats=True)
     parameters = 50_257 * 1024
     if table_bytes == parameters:
         raise NotYet("That is the number of parameters; multiply by the bytes per parameter.")
@@ -149,8 +152,11 @@ def check_word_with_rows(answer) -> None:
     word = answer.strip()
     if not word or len(word.split()) != 1:
         raise NotYet("Give a single word, without spaces inside.")
-    if not word.isalpha() or len(word) < 2:
-        raise NotYet(f"{word!r} is not a word: give a word of two or more letters (a common noun, say).")
+    if len(word) == 1 and word.lower() not in ("a", "i"):
+        raise NotYet(f"{word!r} is a single letter, not a word (English has two one-letter words: a and I).")
+    if not word.isalpha() or word.lower() not in english_words():
+        raise NotYet(f"{word!r} is not a word of the 400,000-word GloVe vocabulary that serves as this "
+                     "check's dictionary: give a real word (a common noun, say).")
     if word.lower() == "king":
         raise NotYet("'king' is the notebook's own example: find another word.")
     variants = single_token_variants(word)

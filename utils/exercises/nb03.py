@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import NotYet, as_int, call_student, exercise, expect_shape, expect_type, whole_number
+from . import NotYet, as_int, call_student, exercise, expect_shape, expect_type, using_answer, whole_number
 
 ONE_HOT_IDS, ONE_HOT_VOCAB = [0, 3, 3, 1], 5
 NAN_IDS, NAN_VOCAB, NAN_DIM = [2, 3, 1], 4, 5
@@ -55,7 +56,10 @@ def check_embedding_as_linear(answer) -> None:
                          f"Embedding({vocab_size}, {dim}) it must be ({dim}, {vocab_size}).")
         ids = torch.tensor([vocab_size - 1, 0, 3, 3, 5])
         one_hot = F.one_hot(ids, vocab_size).float()
-        with torch.no_grad():
+        with torch.no_grad(), using_answer("your layer"):
+            if linear.weight.dtype != embedding.weight.dtype:
+                raise NotYet(f"Your layer's weight is {linear.weight.dtype}; the embedding's is "
+                             f"{embedding.weight.dtype}. Keep the dtype, so the outputs are the same numbers.")
             if not torch.equal(linear(one_hot), embedding(ids)):
                 raise NotYet("linear(one_hot(ids)) differs from embedding(ids): did you copy the weight "
                              "transposed?")
@@ -79,13 +83,16 @@ whole_number(
 @exercise("03.4", "predict a weight gradient",
           "row v of the gradient is the sum of the upstream gradients of the tokens whose ID is v.")
 def check_gradient(answer) -> None:
+    if isinstance(answer, np.ndarray):
+        answer = torch.from_numpy(answer)
     if isinstance(answer, (list, tuple)):
         try:
             answer = torch.tensor(answer, dtype=torch.float64)
         except (TypeError, ValueError):
             raise NotYet("Expected a (3, 2) tensor (or nested list) of numbers.") from None
     expect_type(answer, torch.Tensor, "a tensor")
-    if tuple(answer.shape) == (2, 3):
+    right = torch.tensor([[0.0, 0.0], [2.0, 2.0], [1.0, 1.0]], dtype=torch.float64)
+    if tuple(answer.shape) == (2, 3) and torch.equal(answer.double(), right.T):
         raise NotYet("The shape is transposed: the gradient has the weight's shape (3 rows, 2 columns).")
     expect_shape(answer, (3, 2))
     got = answer.double()
@@ -100,7 +107,7 @@ def check_gradient(answer) -> None:
 @exercise("03.5", "predict, then run: NaN entries of the product",
           "0 × NaN is NaN, and one NaN term makes a whole sum NaN; which sums contain a term from row 0?")
 def check_nan_count(answer) -> None:
-    count = as_int(answer, "a number of entries")
+    count = as_int(answer, "a number of entries", integral_floats=True)
     expected = nan_entries_of_product()
     if count == 0:
         raise NotYet("Row 0 is never looked up, yet the product multiplies it (by 0.0) for every token.")
