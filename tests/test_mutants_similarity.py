@@ -196,7 +196,7 @@ def test_evidence_defaults_and_messages_name_the_values_the_notebook_prints() ->
         analogy_evidence(kv, "man", "king", "woman", "queen", topn=-1)
     with pytest.raises(ValueError, match="restrict_vocab=30000"):
         analogy_answers(kv, [("man", "king", "woman")], restrict_vocab=0)
-    with pytest.raises(ValueError, match="batch_size=512"):
+    with pytest.raises(ValueError, match="batch_size=128"):
         analogy_answers(kv, [("man", "king", "woman")], batch_size=-2)
 
 

@@ -175,16 +175,16 @@ def analogy_answers(
     questions: list[tuple[str, str, str]],
     rule: str = "3cosadd",
     restrict_vocab: int = 30000,
-    batch_size: int = 512,
+    batch_size: int = 128,
 ) -> list[str]:
     """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, section 10).
 
     Answers come from the first ``restrict_vocab`` words, the three query words left out, as in gensim's
     ``most_similar`` (3CosAdd: the largest ``cos(w, b) − cos(w, a) + cos(w, c)``, the same ranking as the
     cosine with ``b̂ − â + ĉ``) and ``most_similar_cosmul`` (3CosMul, Levy & Goldberg 2014: cosines shifted to
-    ``cos' = (1 + cos) / 2``, then the largest ``cos'(w, b) · cos'(w, c) / (cos'(w, a) + 1e-6)``). The cosines
-    of the distinct question words with the allowed words are computed once, in float64 (memory: 8 bytes ×
-    distinct words × ``restrict_vocab``), then combined ``batch_size`` questions at a time.
+    ``cos' = (1 + cos) / 2``, then the largest ``cos'(w, b) · cos'(w, c) / (cos'(w, a) + 1e-6)``). Per batch of
+    ``batch_size`` questions, the cosines of their distinct words with the allowed words are computed in float64
+    and combined in place (memory: about 8 bytes × 5 × ``batch_size`` × ``restrict_vocab``).
 
     Raises:
         UnknownWordError: a query word is not in the vocabulary (a ``KeyError``).
@@ -195,28 +195,32 @@ def analogy_answers(
     if rule not in ANALOGY_RULES:
         raise ValueError(f"rule must be one of {ANALOGY_RULES}, got {rule!r}.")
     check_positive_int(restrict_vocab, "restrict_vocab", example=30000)
-    check_positive_int(batch_size, "batch_size", example=512)
+    check_positive_int(batch_size, "batch_size", example=128)
     if not questions:
         return []
-    words = sorted({word for question in questions for word in question})
-    for word in words:
-        if word not in kv.key_to_index:
-            raise UnknownWordError(_unknown_message(kv, word))
+    for question in questions:
+        for word in question:
+            if word not in kv.key_to_index:
+                raise UnknownWordError(_unknown_message(kv, word))
     size = min(restrict_vocab, len(kv.vectors))
     norms = np.asarray(fill_norms(kv), dtype=np.float64)
     allowed = torch.from_numpy(np.asarray(kv.vectors[:size], dtype=np.float64) / norms[:size, None])
-    word_ids = np.array([kv.key_to_index[w] for w in words])
-    unit = torch.from_numpy(np.asarray(kv.vectors[word_ids], dtype=np.float64) / norms[word_ids, None])
-    cosines = unit @ allowed.T  # (distinct words, allowed words)
-    if rule == "3cosmul":
-        cosines = (1 + cosines) / 2
-    row = {word: i for i, word in enumerate(words)}
     answers: list[str] = []
     for start in range(0, len(questions), batch_size):
         batch = questions[start : start + batch_size]
+        words = sorted({word for question in batch for word in question})
+        word_ids = np.array([kv.key_to_index[w] for w in words])
+        unit = torch.from_numpy(np.asarray(kv.vectors[word_ids], dtype=np.float64) / norms[word_ids, None])
+        cosines = unit @ allowed.T  # (distinct words of the batch, allowed words)
+        if rule == "3cosmul":
+            cosines.add_(1).div_(2)
+        row = {word: i for i, word in enumerate(words)}
         rows = torch.tensor([[row[w] for w in question] for question in batch])  # (B, 3): a, b, c
-        a, b, c = (cosines[rows[:, i]] for i in range(3))  # (B, V) each
-        scores = b - a + c if rule == "3cosadd" else b * c / (a + 1e-6)
+        scores = cosines[rows[:, 1]]  # (B, V), combined in place to bound the memory
+        if rule == "3cosadd":
+            scores.sub_(cosines[rows[:, 0]]).add_(cosines[rows[:, 2]])
+        else:
+            scores.mul_(cosines[rows[:, 2]]).div_(cosines[rows[:, 0]].add_(1e-6))
         ids = torch.from_numpy(word_ids[rows.numpy()])  # vocabulary ids
         inside = ids < size
         question_of = torch.arange(len(batch))[:, None].expand_as(ids)
