@@ -157,6 +157,7 @@ def test_batch_count_wrong_answers(answer, message):
 
 # --- 04.4: input and target windows as views, max_length 5, stride 5 ------------------------------------
 
+DOUBLED = torch.cat([TOKENS, TOKENS])
 INPUTS = TOKENS[:-1].unfold(0, 5, 5)
 TARGETS = TOKENS[1:].unfold(0, 5, 5)
 
@@ -183,14 +184,9 @@ def test_unfold_right_forms():
         ((INPUTS, TARGETS.contiguous().clone()), "they were copied"),
         ((torch.stack([TOKENS[s : s + 5] for s in range(0, N - 5, 5)]), TARGETS), "they were copied"),
         ((TOKENS[:-1].unfold(0, 5, 1), TARGETS), "Expected shape"),
+        ((TOKENS[:-1].unfold(0, 5, 5), torch.tensor(IDS)[1:].unfold(0, 5, 5)), "not of one tensor"),
         # a copy inside a larger tensor used to pass the storage-size test (review of notebook 04)
-        (
-            (
-                torch.cat([TOKENS, TOKENS])[: N - 5].view(-1, 5),
-                torch.cat([TOKENS, TOKENS])[1 : N - 4].view(-1, 5),
-            ),
-            "they were copied",
-        ),
+        ((DOUBLED[: N - 5].view(-1, 5), DOUBLED[1 : N - 4].view(-1, 5)), "they were copied"),
         ((INPUTS.T, TARGETS.T), "Expected shape"),
         ((INPUTS.tolist(), TARGETS), "input_windows as a tensor"),
         ((INPUTS, TARGETS.numpy()), "target_windows as a tensor"),
@@ -236,6 +232,8 @@ def test_skipped_positions_match_an_independent_count():
         ([4, 9, 14], "there are 4 such positions"),  # missing one
         ([4, 9, 14, 19, 20], "Not these positions"),  # one too many
         ([4, 8, 14, 19], "Not these positions"),
+        ([], "An empty list"),
+        ([4, 9, 14, 19, 19], "appears twice"),
         (4, "a list of whole numbers"),
         ("4, 9, 14, 19", "a list of whole numbers"),
         ([4.5, 9, 14, 19], "a whole number"),
@@ -269,7 +267,7 @@ def test_choice_right_forms(answer):
         (STUFFED, "not with words"),  # used to pass the keyword check
         ("a", "that is reversed"),
         ("c", "each pass draws new offsets"),
-        ("d", "an unbiased subsample"),
+        ("d", "not a systematic hole"),
         ("b, d", "(d) is not right"),
         ("e", "e is not one"),
         (["b", "c"], "(c) is not right"),

@@ -165,12 +165,16 @@ _UNFOLD = {"max_length": 5, "stride": 5}  # 5,145 - 5 = 5,140 is a multiple of 5
 
 
 def _is_view(windows: torch.Tensor) -> bool:
-    """A view into the whole token tensor holds more storage than its own elements (a copy holds exactly those)."""
-    return windows.untyped_storage().nbytes() > windows.numel() * windows.element_size()
+    """A view into the whole token tensor: its storage holds exactly the text's tokens, more than its own
+    elements (a copy holds exactly its own elements; a copy inside a larger tensor holds more than the text)."""
+    storage = windows.untyped_storage().nbytes()
+    return storage > windows.numel() * windows.element_size() and storage == len(_verdict_ids()) * (
+        windows.element_size()
+    )
 
 
 def _views_of_one_tensor(inputs: torch.Tensor, targets: torch.Tensor) -> bool:
-    """Inputs and targets are views of the same storage, the targets starting one element later."""
+    """Inputs and targets are views of one tensor of the whole text, the targets starting one element later."""
     return (
         _is_view(inputs)
         and _is_view(targets)
@@ -213,6 +217,11 @@ def check_unfold(answer) -> None:
         )
     if not torch.equal(targets.to(torch.int64), expected_targets):
         raise NotYet("Right inputs, wrong targets: each target window is its input window one token later.")
+    if _is_view(inputs) and _is_view(targets) and not _views_of_one_tensor(inputs, targets):
+        raise NotYet(
+            "Right windows, and views, but not of one tensor with the targets one element later: unfold "
+            "`tokens` twice (tokens[:-1] and tokens[1:]), so both are views of the same storage."
+        )
     if not _views_of_one_tensor(inputs, targets):
         raise NotYet(
             "Right windows, but they were copied: the answer should be views into `tokens` "
@@ -254,6 +263,10 @@ def check_skipped_positions(answer) -> None:
     expected = _skipped_positions()
     if got == expected:
         return
+    if not got:
+        raise NotYet("An empty list: some of the positions 0 … 19 are in no input window; which?")
+    if len(set(got)) != len(got):
+        raise NotYet("A position appears twice in your list: give each one once.")
     stride, max_length = _SKIP["stride"], _SKIP["max_length"]
     if got and all(p % stride == 0 for p in got):
         raise NotYet("Those are where the windows start; a start is the first token of an input window.")
@@ -291,7 +304,8 @@ multiple_choice(
         ),
         "d": (
             False,
-            "the tokens one pass misses are a random 37%, an unbiased subsample, not a systematic hole; "
+            "the tokens one pass misses are a random 37% (a small cost, not a systematic hole), picked "
+            "anew in every pass; "
             "over k passes the share never drawn falls as e^-k (nanoGPT's GPT-2 configuration makes "
             "about 33 passes, GPT-3 saw Common Crawl 0.44 times).",
         ),
@@ -300,9 +314,9 @@ multiple_choice(
 
 reflection(
     "04.7",
-    "why random offsets are harmless (reflection)",
-    "Each pass draws new offsets. In one pass the tokens never drawn are a random 37%, an unbiased subsample "
-    "of plentiful data; over k passes the share never drawn falls as e^-k (about 33 passes for nanoGPT's "
+    "why random offsets cost little (reflection)",
+    "Each pass draws new offsets. In one pass the tokens never drawn are a random 37% and about a quarter "
+    "are drawn twice or more, a small cost rather than a systematic hole; over k passes the share never drawn falls as e^-k (about 33 passes for nanoGPT's "
     "GPT-2 configuration) and the number of times each token is seen varies only by about 1/sqrt(k) of its "
     "mean. Random offsets also need no dataset object and no epoch bookkeeping.",
 )
