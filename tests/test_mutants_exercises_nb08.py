@@ -48,13 +48,14 @@ def test_a_bias_near_slope_one_is_not_called_slope_one() -> None:
     assert "values differ" in message and "slope 1" not in message
 
 
-def test_ten_words_are_enough() -> None:
-    # Survivor: `len(answer.split()) < 10` -> `<= 10` (the boundary of "at least 10 words").
-    ten = "The table has no row sixteen; ALiBi uses distance only."
-    assert len(ten.split()) == 10
-    assert check("08.3", ten), check("08.3", ten).message
-    nine = "The table has no row sixteen; ALiBi uses distance."
-    assert "at least 10 words" in check("08.3", nine).message
+def test_eight_words_are_enough_for_the_reflection() -> None:
+    # 08.3 is now a multiple-choice item; its free-text prompt became the reflection 08.4 (never ✅).
+    eight = "The table has no row; ALiBi uses distance."
+    assert len(eight.split()) == 8
+    assert check("08.4", eight).message.startswith("📝")
+    seven = "The table has no row; ALiBi: distance."
+    assert len(seven.split()) == 7
+    assert "at least 8 words" in check("08.4", seven).message
 
 
 def test_half_a_reversed_bias_is_not_called_reversed() -> None:

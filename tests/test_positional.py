@@ -124,7 +124,11 @@ def test_rope_preserves_norms_shape_and_dtype() -> None:
     (lambda: apply_rope(torch.zeros(3, 5)), "dim must be even"),
     (lambda: apply_rope(torch.zeros(3, 4), positions=[0, 1]), r"expected shape \(3,\)"),
     (lambda: apply_rope(torch.zeros(3, 4), positions=[0, -1, 2]), "positions must be >= 0"),
-    (lambda: apply_rope(torch.zeros(3, 4), positions=[0.0, 1.0, 2.0]), "positions must be integers"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[True, False, True]), "integers or real numbers"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=torch.zeros(3, dtype=torch.complex64)), "real numbers"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0.0, float("nan"), 2.0]), "finite"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0.0, float("inf"), 2.0]), "finite"),
+    (lambda: apply_rope(torch.zeros(3, 4), positions=[0.0, -0.25, 2.0]), "got minimum -0.25"),
     (lambda: apply_rope(torch.zeros(4)), r"shape \(\.\.\., seq, dim\)"),
     (lambda: position_ids(1025), "context_length=1024"),
     (lambda: position_ids(5, context_length=4), "positions 0…3"),
@@ -201,3 +205,28 @@ def test_alibi_bias_depends_on_distance_only_and_is_symmetric() -> None:
     for k in (1, 5, 39):
         diagonal = torch.diagonal(bias, -k, 1, 2)  # all (i, i - k)
         assert torch.equal(diagonal, diagonal[:, :1].expand_as(diagonal))
+
+
+# --- real-valued positions (position interpolation, notebook 08 section 6) -----------------------------
+
+
+def test_rope_float_positions_equal_integer_positions_at_whole_numbers() -> None:
+    x = torch.randn(2, 5, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(apply_rope(x, [0.0, 1.0, 2.0, 3.0, 4.0]), apply_rope(x), rtol=0, atol=0)
+
+
+def test_rope_half_position_rotates_the_first_pair_by_half_a_radian() -> None:
+    x = torch.zeros(1, 4, dtype=torch.float64)
+    x[0, 0] = 1.0
+    rotated = apply_rope(x, [0.5])
+    torch.testing.assert_close(rotated[0, :2], torch.tensor([math.cos(0.5), math.sin(0.5)], dtype=torch.float64))
+
+
+def test_rope_interpolated_positions_give_the_scores_of_scaled_offsets() -> None:
+    """Positions p/4: the score of a query and a key depends on (m - n)/4 only, as in Chen et al. 2023."""
+    generator = torch.Generator().manual_seed(1)
+    q, k = torch.randn(1, 8, dtype=torch.float64, generator=generator), torch.randn(1, 8, dtype=torch.float64,
+                                                                                      generator=generator)
+    score = lambda m, n: (apply_rope(q, [m]) @ apply_rope(k, [n]).T).item()  # noqa: E731
+    assert score(9 / 4, 1 / 4) == pytest.approx(score(2.0, 0.0), abs=1e-12)
+    assert score(9 / 4, 1 / 4) != pytest.approx(score(9.0, 1.0), abs=1e-6)

@@ -16,6 +16,9 @@ from utils.tiny_transformer import (
     accuracy,
     accuracy_by_position,
     copy_task_batch,
+    copy_task_floor,
+    repeat_task_batch,
+    repeat_task_floor,
     train,
 )
 
@@ -227,3 +230,119 @@ def test_training_learns_the_previous_token_and_is_deterministic(one_thread):
 def test_unknown_method():
     with pytest.raises(ValueError, match="Unknown position method"):
         TinyTransformer(VOCAB, "relative")
+
+
+# --- notebook 08's additions: real positions, attention weights, floors, the repeat task, the criterion ------
+
+
+@pytest.mark.parametrize("method", ["none", "rope", "alibi"])
+def test_real_positions_at_whole_numbers_equal_the_default(method):
+    model, ids = make_model(method), token_ids()
+    with torch.no_grad():
+        assert torch.allclose(model(ids, torch.arange(8, dtype=torch.float64)), model(ids), atol=1e-12)
+
+
+def test_rope_interpolated_positions_change_the_output():
+    model, ids = make_model("rope"), token_ids()
+    with torch.no_grad():
+        assert not torch.allclose(model(ids, torch.arange(8) / 4), model(ids))
+
+
+@pytest.mark.parametrize("method", ["learned", "sinusoidal"])
+def test_table_methods_reject_real_positions(method):
+    with pytest.raises(ValueError, match="one row per integer position"):
+        make_model(method)(token_ids(), torch.arange(8) / 2)
+
+
+def test_learned_rejects_a_position_beyond_its_rows():
+    with pytest.raises(ValueError, match="position 8 has no row"):
+        make_model("learned")(token_ids(), torch.tensor([0, 1, 2, 3, 4, 5, 6, 8]))
+
+
+def test_kept_attention_weights_are_causal_rows_that_sum_to_one():
+    model, ids = make_model("alibi"), token_ids()
+    assert all(block.attention.weights is None for block in model.blocks)
+    model.keep_attention_weights()
+    with torch.no_grad():
+        model(ids)
+    for block in model.blocks:
+        weights = block.attention.weights
+        assert weights.shape == (3, 2, 8, 8)
+        torch.testing.assert_close(weights.sum(-1), torch.ones(3, 2, 8, dtype=torch.float64))
+        assert (weights.triu(1) == 0).all()
+    model.keep_attention_weights(False)
+    assert all(block.attention.weights is None for block in model.blocks)
+    with torch.no_grad():
+        model(ids)
+    assert all(block.attention.weights is None for block in model.blocks)
+
+
+def simulated_copy_floor(seq_len: int, vocab: int, samples: int = 200_000) -> torch.Tensor:
+    """Monte Carlo: guess the most frequent earlier token (ties: any of them, counted as 1/#ties)."""
+    tokens = torch.randint(0, vocab, (samples, seq_len), generator=torch.Generator().manual_seed(0))
+    floor = [float("nan")]
+    for t in range(1, seq_len):
+        counts = torch.nn.functional.one_hot(tokens[:, :t], vocab).sum(1)
+        modes = counts == counts.max(1, keepdim=True).values
+        floor.append((modes.gather(1, tokens[:, t - 1:t]).squeeze(1) / modes.sum(1)).mean().item())
+    return torch.tensor(floor, dtype=torch.float64)
+
+
+def test_copy_floor_matches_a_simulation_and_known_values():
+    exact = copy_task_floor(12, 5)
+    assert torch.isnan(exact[0]) and exact[1] == 1.0
+    assert exact[2].item() == pytest.approx(1 / 5 + 4 / 5 / 2)  # two earlier tokens: equal (1/5) or a tie
+    torch.testing.assert_close(exact[1:], simulated_copy_floor(12, 5)[1:], rtol=0, atol=5e-3)
+    assert (exact[2:] < exact[1:-1]).all()  # more earlier tokens, harder to guess
+    assert copy_task_floor(64, 16)[1:16].mean().item() == pytest.approx(0.327, abs=1e-3)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: copy_task_floor(0, 16), "seq_len must be a positive integer"),
+    (lambda: copy_task_floor(8, 0), "vocab_size must be a positive integer"),
+    (lambda: repeat_task_batch(2, 16, 64, torch.Generator(), (1, 8)), "2 <= lo <= hi"),
+    (lambda: repeat_task_batch(2, 16, 64, torch.Generator(), (4, 9)), "seq_len // 2 = 8"),
+    (lambda: repeat_task_batch(2, 16, 10, torch.Generator(), (4, 8)), "12 distinct tokens"),
+])
+def test_task_errors_are_clear(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_repeat_task_batch_repeats_distinct_tokens_and_targets_the_next_one():
+    inputs, targets = repeat_task_batch(50, 16, 20, torch.Generator().manual_seed(0), (3, 8))
+    assert inputs.shape == targets.shape == (50, 16) and inputs.dtype == torch.int64
+    lengths = set()
+    for row, target in zip(inputs.tolist(), targets.tolist(), strict=True):
+        start = next(p for p in range(16) if row[p] in row[:p])  # the first repeated token
+        length = 16 - start
+        lengths.add(length)
+        assert len(set(row[:start])) == start and row[start:] == row[start - length:start]
+        assert target[:start] == [IGNORE_INDEX] * start and target[-1] == IGNORE_INDEX
+        assert target[start:-1] == row[start + 1:]
+    assert lengths == {3, 4, 5, 6, 7, 8}
+    again, _ = repeat_task_batch(50, 16, 20, torch.Generator().manual_seed(0), (3, 8))
+    assert torch.equal(inputs, again)
+    default, _ = repeat_task_batch(2, 10, 10, torch.Generator().manual_seed(0))
+    assert torch.equal(default[:, 5:], default[:, :5])  # default: exactly half repeated
+
+
+def test_repeat_floor_is_one_over_the_tokens_seen_once():
+    inputs, targets = repeat_task_batch(4, 12, 12, torch.Generator().manual_seed(0))  # 6 tokens, then again
+    floor = repeat_task_floor(inputs, targets)
+    assert torch.isnan(floor[:6]).all() and torch.isnan(floor[11])
+    torch.testing.assert_close(floor[6:11], 1 / torch.tensor([5.0, 4.0, 3.0, 2.0, 1.0], dtype=torch.float64))
+    mixed = repeat_task_batch(300, 16, 32, torch.Generator().manual_seed(1), (4, 8))
+    assert 0.1 < repeat_task_floor(*mixed).nanmean().item() < 0.5
+
+
+def test_training_stops_at_the_criterion(one_thread):
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model = TinyTransformer(8, "rope", d_model=16, num_heads=2, num_layers=1, context_length=8)
+    losses = train(model, lambda: copy_task_batch(32, 8, 8, 1, generator), steps=400, learning_rate=1e-2,
+                   target_loss=0.5, window=10)
+    assert 10 <= len(losses) < 400 and len(losses) % 10 == 0  # checked every 10 steps
+    assert sum(losses[-10:]) / 10 < 0.5
+    assert all(sum(losses[k - 10:k]) / 10 >= 0.5 for k in range(10, len(losses), 10))  # not earlier
+    assert len(train(model, lambda: copy_task_batch(32, 8, 8, 1, generator), steps=7)) == 7

@@ -79,26 +79,34 @@ def sinusoidal_encoding(num_positions: int, dim: int, base: float = 10000.0,
     return table.to(dtype)
 
 
-def _as_positions(positions: torch.Tensor | Sequence[int] | None, seq_len: int) -> torch.Tensor:
+def _as_positions(positions: torch.Tensor | Sequence[float] | None, seq_len: int) -> torch.Tensor:
+    """The positions of ``seq_len`` tokens: ``arange(seq_len)``, or the given integers or real numbers.
+
+    Real (float) positions are allowed: position interpolation (Chen et al. 2023) reads a longer text at
+    positions ``0, 1/4, 2/4, …`` (notebook 05, section 5; measured in notebook 08, section 6).
+    """
     if positions is None:
         return torch.arange(seq_len)
     positions = torch.as_tensor(positions).cpu()
-    if positions.is_floating_point() or positions.is_complex() or positions.dtype == torch.bool:
-        raise ValueError(f"positions must be integers, got dtype {positions.dtype}.")
+    if positions.is_complex() or positions.dtype == torch.bool:
+        raise ValueError(f"positions must be integers or real numbers, got dtype {positions.dtype}.")
     if positions.shape != (seq_len,):
         raise ValueError(f"positions must be a 1-D sequence with one position per token: expected shape "
                          f"({seq_len},) for x with seq={seq_len}, got {tuple(positions.shape)}.")
+    if positions.is_floating_point() and not torch.isfinite(positions).all():
+        raise ValueError("positions must be finite numbers, got inf or nan.")
     if (positions < 0).any():
-        raise ValueError(f"positions must be >= 0, got minimum {int(positions.min())}.")
+        raise ValueError(f"positions must be >= 0, got minimum {positions.min().item():g}.")
     return positions
 
 
-def apply_rope(x: torch.Tensor, positions: torch.Tensor | Sequence[int] | None = None,
+def apply_rope(x: torch.Tensor, positions: torch.Tensor | Sequence[float] | None = None,
                base: float = 10000.0) -> torch.Tensor:
     """Rotary position embedding (Su et al. 2021) on the last dimension of ``x``, shape ``(..., seq, dim)``.
 
     The pair of dimensions ``(2i, 2i+1)`` of the token at position ``m`` is rotated by the angle
-    ``m · base^(-2i/dim)``. ``positions`` (default ``arange(seq)``) gives each token's position. Rotations
+    ``m · base^(-2i/dim)``. ``positions`` (default ``arange(seq)``) gives each token's position, an integer or
+    a real number (position interpolation divides them by the extension factor). Rotations
     keep norms, and the dot product of a rotated query at ``m`` and a rotated key at ``n`` depends on
     ``m - n`` only. Returns a new tensor of the same shape and dtype.
     """

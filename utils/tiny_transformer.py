@@ -1,19 +1,21 @@
 """A tiny causal transformer whose only difference between variants is how it is told about positions.
 
-Notebook 08 trains five of these on the same data with the same steps and seed and measures what each
-position method does at the training length and beyond it. Every line is plain ``torch.nn``:
+Notebook 08 trains five of these (same initial weights, same batches) on two tasks, with three seeds, and
+measures what each position method does at the training length and beyond it. Every line is plain
+``torch.nn``:
 
 * :class:`CausalSelfAttention` — multi-head attention with a causal mask; RoPE rotates its queries and keys
   (:func:`utils.positional.apply_rope`), ALiBi adds :func:`utils.positional.alibi_bias` to its scores.
 * :class:`TinyTransformer` — token embedding (+ a learned or sinusoidal position vector for those two
   methods), pre-LayerNorm blocks, a linear head producing next-token logits.
-* :func:`copy_task_batch`, :func:`train`, :func:`accuracy_by_position` — the data, the training loop and the
-  measurement.
+* :func:`copy_task_batch` and :func:`repeat_task_batch` — the two tasks; :func:`copy_task_floor` and
+  :func:`repeat_task_floor` — what the best *order-blind* guess scores on them (the right floor, not 1/vocab).
+* :func:`train` (to a stated loss criterion), :func:`accuracy_by_position` — training and measurement.
 
 The five ``POSITION_METHODS``:
 
 =============  ======================================================================================
-``"none"``     NoPE: no position information anywhere (the causal mask is the only asymmetry)
+``"none"``     NoPE: no explicit position encoding (the causal mask is the only asymmetry)
 ``"learned"``  a trainable table ``nn.Embedding(context_length, d_model)`` added to the token embeddings
 ``"sinusoidal"`` the fixed table of Vaswani et al. (2017) added to the token embeddings
 ``"rope"``     queries and keys of every head rotated by their positions (Su et al. 2021)
@@ -61,19 +63,25 @@ class CausalSelfAttention(nn.Module):
         self.num_heads, self.head_dim, self.method = num_heads, d_model // num_heads, method
         self.qkv = nn.Linear(d_model, 3 * d_model, bias=False)  # queries, keys, values in one product
         self.out = nn.Linear(d_model, d_model)
+        self.keep_weights = False  # True: keep the last attention weights in .weights (batch, heads, seq, seq)
+        self.weights: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor, positions: torch.Tensor | None = None) -> torch.Tensor:
         """``x``: (batch, seq, d_model) → (batch, seq, d_model). ``positions``: (seq,) or None = 0…seq-1."""
         batch, seq_len, d_model = x.shape
         qkv = self.qkv(x).view(batch, seq_len, 3, self.num_heads, self.head_dim)
-        queries, keys, values = qkv.permute(2, 0, 3, 1, 4)  # each (batch, heads, seq, head_dim)
+        queries, keys, values = qkv.permute(2, 0, 3, 1, 4)  # (batch, heads, seq, dim)
         if self.method == "rope":
-            queries, keys = apply_rope(queries, positions), apply_rope(keys, positions)
-        scores = queries @ keys.transpose(-2, -1) / math.sqrt(self.head_dim)  # (batch, heads, seq, seq)
+            queries = apply_rope(queries, positions)
+            keys = apply_rope(keys, positions)
+        scores = queries @ keys.transpose(-2, -1) / math.sqrt(self.head_dim)
         if self.method == "alibi":
             scores = scores + _alibi(self.num_heads, positions, seq_len).to(scores)
-        future = torch.ones(seq_len, seq_len, dtype=torch.bool, device=x.device).triu(1)  # j > i
-        weights = torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1)
+        future = torch.ones(seq_len, seq_len, dtype=torch.bool).triu(1)  # j > i
+        scores = scores.masked_fill(future.to(x.device), float("-inf"))
+        weights = torch.softmax(scores, dim=-1)  # (batch, heads, query, key)
+        if self.keep_weights:
+            self.weights = weights.detach()
         mixed = (weights @ values).transpose(1, 2).reshape(batch, seq_len, d_model)
         return self.out(mixed)
 
@@ -113,10 +121,14 @@ class TinyTransformer(nn.Module):
         self.position = nn.Embedding(context_length, d_model) if method == "learned" else None
 
     def forward(self, token_ids: torch.Tensor, positions: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (batch, seq, vocab). ``positions`` (seq,) replaces 0…seq-1 (to test a shuffled order).
+        """Logits (batch, seq, vocab). ``positions`` (seq,) replaces 0…seq-1 (to erase or rescale them).
+
+        Real-valued ``positions`` (position interpolation) work for RoPE, ALiBi and NoPE; the two table
+        methods need integer positions.
 
         Raises:
-            ValueError: ``"learned"`` with a sequence (or a position) beyond its ``context_length`` rows.
+            ValueError: ``"learned"`` with a sequence (or a position) beyond its ``context_length`` rows, or
+                real-valued positions for ``"learned"``/``"sinusoidal"``.
         """
         seq_len = token_ids.shape[-1]
         x = self.token(token_ids)
@@ -126,6 +138,9 @@ class TinyTransformer(nn.Module):
                     else torch.arange(seq_len)
             else:
                 rows = positions.cpu()
+                if rows.is_floating_point():
+                    raise ValueError(f"the {self.method} table has one row per integer position; real-valued "
+                                     "positions (interpolation) work only for rope, alibi and none.")
                 if self.method == "learned" and int(rows.max()) >= self.context_length:
                     raise ValueError(f"position {int(rows.max())} has no row in the learned table of "
                                      f"context_length={self.context_length} rows.")
@@ -138,14 +153,21 @@ class TinyTransformer(nn.Module):
             x = block(x, positions)
         return self.head(self.norm(x))
 
+    def keep_attention_weights(self, keep: bool = True) -> None:
+        """After a forward pass, ``block.attention.weights`` holds each layer's weights (batch, heads, q, k)."""
+        for block in self.blocks:
+            block.attention.keep_weights = keep
+            block.attention.weights = None
+
 
 def copy_task_batch(batch_size: int, seq_len: int, vocab_size: int, offset: int,
                     generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Random tokens and the task "output the token ``offset`` positions back".
+    """Random tokens and the task "output the token ``offset`` positions back" (notebook 08, section 1).
 
     Returns ``(inputs, targets)``, both (batch, seq) int64: ``targets[:, t] = inputs[:, t - offset]`` for
     ``t ≥ offset``; the first ``offset`` targets have no answer and are ``IGNORE_INDEX``. The inputs are
-    uniform over the vocabulary, so without knowing the order chance accuracy is ``1 / vocab_size``.
+    uniform over the vocabulary: a uniform guess scores ``1 / vocab_size``, and a model that knows which
+    tokens came before but not their order scores :func:`copy_task_floor`.
     """
     inputs = torch.randint(0, vocab_size, (batch_size, seq_len), generator=generator)
     targets = torch.full_like(inputs, IGNORE_INDEX)
@@ -153,12 +175,106 @@ def copy_task_batch(batch_size: int, seq_len: int, vocab_size: int, offset: int,
     return inputs, targets
 
 
+def copy_task_floor(seq_len: int, vocab_size: int) -> torch.Tensor:
+    """Best order-blind accuracy at each position of the copy-the-previous-token task, shape (seq_len,).
+
+    Notebook 08, section 1. A model that sees the multiset of the tokens before position ``t`` but not their
+    order can do no better than guess their most frequent token. The previous token is equally likely to be
+    any of the ``t`` earlier ones, so the guess is right with probability ``E[M_t] / t``, where ``M_t`` is
+    the largest count among ``t`` uniform draws from ``vocab_size`` tokens. ``E[M_t]`` is computed exactly:
+    ``P(M_t ≤ m) = t! / V^t · [x^t] (Σ_{k≤m} x^k / k!)^V``. Position 0 has no target (NaN).
+    """
+    _check_positive(seq_len, "seq_len")
+    _check_positive(vocab_size, "vocab_size")
+    expected_max = [0.0] * seq_len  # E[M_t] = Σ_{m ≥ 0} P(M_t > m), for every t at once
+    for m in range(seq_len - 1):
+        truncated = [1 / math.factorial(k) for k in range(m + 1)]
+        power = [1.0]
+        for _ in range(vocab_size):
+            power = _times(power, truncated, seq_len - 1)
+        for t in range(1, seq_len):
+            at_most_m = power[t] * math.factorial(t) / vocab_size**t if t < len(power) else 0.0
+            expected_max[t] += 1 - at_most_m
+    floor = torch.tensor(expected_max, dtype=torch.float64) / torch.arange(seq_len).clamp(min=1)
+    floor[0] = torch.nan
+    return floor
+
+
+def _times(a: list[float], b: list[float], degree: int) -> list[float]:
+    """Product of two polynomials (coefficient lists), cut after ``x^degree``."""
+    product = [0.0] * min(len(a) + len(b) - 1, degree + 1)
+    for i, ai in enumerate(a):
+        for j, bj in enumerate(b[: degree + 1 - i]):
+            product[i + j] += ai * bj
+    return product
+
+
+def _check_positive(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def repeat_task_batch(batch_size: int, seq_len: int, vocab_size: int, generator: torch.Generator,
+                      segment_lengths: tuple[int, int] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distinct random tokens whose last ``L`` are repeated: predict the next token of the repeat.
+
+    Notebook 08, section 5 (an induction task). Each row draws ``L`` from ``segment_lengths = (lo, hi)``
+    (default: exactly ``seq_len // 2``), then ``seq_len - L`` distinct tokens, and ends with a copy of the
+    last ``L`` of them. Inside the copy, at position ``p`` the target is the next token ``inputs[p + 1]``,
+    found by looking up where the current token appeared first and reading its successor; elsewhere the
+    target is ``IGNORE_INDEX``. The offset ``L`` varies from row to row, so no fixed offset solves it.
+    """
+    _check_positive(seq_len, "seq_len")
+    low, high = segment_lengths or (seq_len // 2, seq_len // 2)
+    if not 2 <= low <= high <= seq_len // 2:
+        raise ValueError(f"segment_lengths must satisfy 2 <= lo <= hi <= seq_len // 2 = {seq_len // 2}, "
+                         f"got {(low, high)}.")
+    if seq_len - low > vocab_size:
+        raise ValueError(f"{seq_len - low} distinct tokens are needed but vocab_size={vocab_size}; use a larger "
+                         "vocabulary or a longer segment.")
+    lengths = torch.randint(low, high + 1, (batch_size, 1), generator=generator)
+    fresh = torch.rand(batch_size, vocab_size, generator=generator).argsort(-1)  # distinct tokens per row
+    position = torch.arange(seq_len)
+    first_copy = seq_len - lengths  # (batch, 1): where the repeat starts
+    source = torch.where(position < first_copy, position, position - lengths)
+    inputs = fresh.gather(1, source)
+    targets = torch.full_like(inputs, IGNORE_INDEX)
+    scored = (position >= first_copy) & (position < seq_len - 1)
+    targets[:, :-1] = torch.where(scored[:, :-1], inputs[:, 1:], IGNORE_INDEX)
+    return inputs, targets
+
+
+def repeat_task_floor(inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Best order-blind accuracy at each position of :func:`repeat_task_batch` data, shape (seq,).
+
+    Notebook 08, section 5. Without order, a model at position ``p`` of the repeat knows which tokens it has
+    seen twice and which once; the next token is one of those seen once, all equally likely, so the best
+    guess is right with probability ``1 / (number of tokens seen once)``. Averaged over the rows; NaN where
+    no row has a target.
+    """
+    seq_len = inputs.shape[-1]
+    seen_once = torch.zeros(inputs.shape, dtype=torch.float64)
+    for p in range(seq_len):
+        prefix = inputs[:, : p + 1]
+        counts = (prefix[:, :, None] == prefix[:, None, :]).sum(-1)  # each token's count in the prefix
+        seen_once[:, p] = (counts == 1).sum(-1)
+    scored = targets != IGNORE_INDEX
+    chance = torch.where(scored, 1 / seen_once.clamp(min=1), 0.0)
+    return torch.where(scored.any(0), chance.sum(0) / scored.sum(0).clamp(min=1), torch.nan)
+
+
 def train(model: nn.Module, make_batch: Callable[[], tuple[torch.Tensor, torch.Tensor]], steps: int,
-          learning_rate: float = 3e-3, device: str | torch.device = "cpu") -> list[float]:
-    """Train ``model`` with AdamW for ``steps`` batches from ``make_batch()``; returns the loss of every step."""
+          learning_rate: float = 3e-3, device: str | torch.device = "cpu", target_loss: float | None = None,
+          window: int = 50) -> list[float]:
+    """Train ``model`` with AdamW on batches from ``make_batch()``; returns the loss of every step.
+
+    The stopping criterion (notebook 08, section 3): every ``window`` steps, stop if the mean loss of the
+    last ``window`` steps is below ``target_loss``; else stop after ``steps`` steps (``target_loss=None``:
+    always ``steps``).
+    """
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    losses = []
+    losses: list[float] = []
     for _ in range(steps):
         inputs, targets = (tensor.to(device) for tensor in make_batch())
         logits = model(inputs)
@@ -167,6 +283,8 @@ def train(model: nn.Module, make_batch: Callable[[], tuple[torch.Tensor, torch.T
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+        if target_loss is not None and len(losses) % window == 0 and sum(losses[-window:]) / window < target_loss:
+            break  # checked every `window` steps: a tiny rounding difference cannot move the stop by one step
     return losses
 
 
