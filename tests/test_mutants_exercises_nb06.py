@@ -102,3 +102,16 @@ def test_half_off_the_wrong_negative_sign_is_not_called_a_negative_sign_error() 
     message = failure(lambda u, v, vn: wrong_sign(u, v, vn) + 0.5)
     assert "Wrong values" in message and "σ(−u·vₙ) (the probability" not in message
     assert "The negatives need σ(−u·vₙ)" in failure(wrong_sign)
+
+
+def test_half_off_the_batch_mean_is_not_called_the_batch_mean() -> None:
+    # Survivor: atol=1e-5 -> 1.00001 in the "batch mean" diagnosis.
+    message = failure(lambda u, v, vn: paper_loss(u, v, vn).mean() + 0.5)
+    assert "Expected shape (4,)" in message and "batch mean" not in message
+    assert "batch mean" in failure(lambda u, v, vn: paper_loss(u, v, vn).mean())
+
+
+def test_a_percentage_is_read_as_hundredths() -> None:
+    # Survivor: value / 100 -> value / 101 in 06.5's percentage diagnosis (1/15 = 6.67 %, tolerance 0.002).
+    message = check("06.5", 6.47).message  # 0.0647 is within 0.002 of 1/15; 6.47 / 101 would not be
+    assert message.startswith("❌") and "percentage" in message
