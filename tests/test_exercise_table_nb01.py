@@ -48,6 +48,9 @@ RIGHT = {
         lambda kv: ("argentina", "peso", "sweden", "krona"),
         lambda kv: ["argentina", "peso", "sweden", "krona"],
         lambda kv: (" argentina", "peso", "sweden", "krona "),
+        # used to fail: upper case and a NumPy array of words (review 2 of notebook 01)
+        lambda kv: ("Argentina", "Peso", "Sweden", "Krona"),
+        lambda kv: np.array(["argentina", "peso", "sweden", "krona"]),
         lambda kv: ("bad", "worse", "bright", "brighter"),
         lambda kv: ("athens", "greece", "baghdad", "iraq"),
     ],
@@ -61,6 +64,10 @@ RIGHT = {
     "01.3": [
         lambda kv: "cereal",
         lambda kv: np.str_("cereal"),
+        # used to fail: capitalised, padded (review 2 of notebook 01)
+        lambda kv: "Cereal",
+        lambda kv: " cereal",
+        lambda kv: "CEREAL ",
         lambda kv: kv.doesnt_match(["breakfast", "cereal", "dinner", "lunch"]),
     ],
     "01.4": [
@@ -68,6 +75,9 @@ RIGHT = {
         lambda kv: ["boy", "girl", "father", "mother"],
         lambda kv: ("greece", "athens", "australia", "canberra"),
         lambda kv: ("bad", "worse", "easy", "easier"),
+        # used to fail: upper case and a NumPy array of words (review 2 of notebook 01)
+        lambda kv: ("athens", "greece", "canberra", "Australia"),
+        lambda kv: np.array(["athens", "greece", "canberra", "australia"]),
     ],
     "01.5": [lambda kv: "a", lambda kv: "A", lambda kv: "(a)", lambda kv: ["a"]],
 }
@@ -76,7 +86,8 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
     "01.1": [
         (lambda kv: "argentina peso sweden krona", "Expected a tuple of four words"),
         (lambda kv: ("argentina", "peso", "sweden"), "got 3 items"),
-        (lambda kv: ("argentina", "peso", "sweden", "Krona"), "Not in the GloVe 6B vocabulary"),
+        (lambda kv: ("argentina", "peso", "sweden", "kronaa"), "Not in the GloVe 6B vocabulary"),
+        (lambda kv: np.array(["argentina", "peso", "sweden"]), "got 3 items"),
         (
             lambda kv: ("france", "paris", "italy", "rome"),
             "one of section 5's questions",
@@ -136,6 +147,7 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
         (lambda kv: "pizza", "should be one of"),
         (lambda kv: ["cereal"], "Expected one word"),
         (lambda kv: 1, "Expected one word"),
+        (lambda kv: " Dinner ", "not the word the vectors find"),
     ],
     "01.4": [
         # used to pass: a nonsense expected word (apple) for a question the vectors "get wrong"
@@ -153,7 +165,8 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
             lambda kv: ("brother", "sister", "nephew", "niece", "daughter is a neighbour of sister, rank 2"),
             "got 5 items",
         ),
-        (lambda kv: ("athens", "greece", "canberra", "Australia"), "Not in the GloVe 6B vocabulary"),
+        (lambda kv: ("athens", "greece", "canberra", "australiaa"), "Not in the GloVe 6B vocabulary"),
+        (lambda kv: np.array(["Athens", "Greece", "Baghdad", "Iraq"]), "get athens : greece :: baghdad : iraq right"),
     ],
     "01.5": [
         (lambda kv: "b", "niece ranks 2nd"),

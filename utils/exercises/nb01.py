@@ -73,11 +73,15 @@ def _neighbour_rank(
 
 
 def _words(answer, what: str) -> list[str]:
+    """The four words of ``answer`` (any sequence of strings: tuple, list, NumPy array), stripped and lower-case
+    (GloVe 6B's vocabulary is lower-case)."""
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
     expect_type(answer, (tuple, list), what)
     if len(answer) != 4 or not all(isinstance(word, str) for word in answer):
         raise NotYet(f"Expected {what}, got {len(answer)} items.")
     kv = _glove()
-    words = [word.strip() for word in answer]
+    words = [word.strip().lower() for word in answer]
     unknown = [word for word in words if word not in kv.key_to_index]
     if unknown:
         raise NotYet(f"Not in the GloVe 6B vocabulary (lower-case words only): {unknown}.")
@@ -182,6 +186,7 @@ def check_similarity_matrix(answer) -> None:
 )
 def check_odd_one_out(answer) -> None:
     expect_type(answer, str, "one word (a string)")
+    answer = answer.strip().lower()
     if answer not in ODD_ONE_OUT:
         raise NotYet(f"The answer should be one of {ODD_ONE_OUT}.")
     if answer != _glove().doesnt_match(ODD_ONE_OUT):
