@@ -22,6 +22,8 @@ def nan_entries_of_product() -> int:
 @exercise("03.1", "a one-hot matrix",
           "torch.nn.functional.one_hot(ids, num_classes=...) gives integers; convert with .float().")
 def check_one_hot(answer) -> None:
+    if isinstance(answer, np.ndarray):
+        answer = torch.from_numpy(answer)
     expect_type(answer, torch.Tensor, "a tensor")
     if tuple(answer.shape) == (ONE_HOT_VOCAB, len(ONE_HOT_IDS)):
         raise NotYet("The shape is transposed: one row per token (4 rows), one column per vocabulary entry (5).")
