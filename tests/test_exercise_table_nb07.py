@@ -105,6 +105,20 @@ def embed_model_eps_hard_coded(token_ids, tables):
     return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias, 1e-12)
 
 
+def embed_eps_zero(token_ids, tables):
+    # eps = 0: was told "that is eps = 1e-12", which the student never wrote.
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    return F.layer_norm(summed, summed.shape[-1:], tables.layer_norm_weight, tables.layer_norm_bias, 0.0)
+
+
+def embed_written_out_without_eps(token_ids, tables):
+    # The formula written out with no eps at all: was told "that is eps = 1e-12".
+    summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
+    centred = summed - summed.mean(-1, keepdim=True)
+    normalised = centred / torch.sqrt(centred.pow(2).mean(-1, keepdim=True))
+    return normalised * tables.layer_norm_weight + tables.layer_norm_bias
+
+
 def embed_hard_coded_width(token_ids, tables):
     # The notebook's own cell, copied with the model's width: fails on the checker's 8-d tables.
     summed = tables.token[token_ids] + tables.token_type[0] + tables.position[: len(token_ids)]
@@ -249,6 +263,10 @@ WRONG = [
     ("07.2", embed_default_eps, "eps is not the table's"),
     ("07.2", embed_module_default_eps, "eps is not the table's"),
     ("07.2", embed_model_eps_hard_coded, "eps is not the table's"),
+    ("07.2", embed_default_eps, "your eps is 1e-5 (the default of F.layer_norm"),
+    ("07.2", embed_model_eps_hard_coded, "your eps is 0 or 1e-12 (the model's)"),
+    ("07.2", embed_eps_zero, "your eps is 0 or 1e-12 (the model's)"),
+    ("07.2", embed_written_out_without_eps, "your eps is 0 or 1e-12 (the model's)"),
     ("07.2", embed_with_batch_dimension, "expected shape (5, 8), got (1, 5, 8)"),
     ("07.2", embed_hard_coded_width, "small random tables (d = 8"),
     ("07.2", embed_returns_model_width, "small random tables (d = 8"),
@@ -272,7 +290,7 @@ WRONG = [
     ("07.4", pool_max, "values differ from the mean"),
     ("07.4", "mean", "Expected a function"),
     ("07.5", "a", "(a) is not right: the ring repeats"),
-    ("07.5", "c", "(c) is not right: the shuffled control has the same variance"),
+    ("07.5", "c", "(c) is not right: the shuffled control has the same variance along each principal"),
     ("07.5", "d", "(d) is not right: its four strongest components are slow"),
     ("07.5", "b, d", "(d) is not right"),
     ("07.5", "abcd", "(a) is not right"),

@@ -152,12 +152,17 @@ def check_embed_by_hand(embed_by_hand) -> None:
                 "var(unbiased=False), which is what F.layer_norm does.",
             ),
         ]
-        for eps in (1e-5, 1e-12):  # F.layer_norm's and nn.LayerNorm's default; the model's
+        # F.layer_norm's and nn.LayerNorm's default; the model's; none at all. On these tables eps 0 and
+        # 1e-12 give the same values to float32 precision, so one message names both.
+        for eps, yours in (
+            (1e-5, "1e-5 (the default of F.layer_norm and nn.LayerNorm)"),
+            (1e-12, "0 or 1e-12 (the model's)"),
+            (0.0, "0 or 1e-12 (the model's)"),
+        ):
             mistakes.append(
                 (
                     F.layer_norm(summed, (dim,), tables.layer_norm_weight, tables.layer_norm_bias, eps),
-                    f"The LayerNorm's eps is not the table's: that is eps = {eps:g} (the default of "
-                    "F.layer_norm and nn.LayerNorm is 1e-5, the model's is 1e-12), the check's tables have "
+                    f"The LayerNorm's eps is not the table's: your eps is {yours}, the check's tables have "
                     f"eps = {tables.layer_norm_eps:g}. Pass tables.layer_norm_eps: at the model's scale "
                     "(summed rows of variance 0.004 to 0.03) eps changes the result.",
                 )
@@ -276,8 +281,8 @@ multiple_choice(
         ),
         "c": (
             False,
-            "the shuffled control has the same variance in every direction (same vectors), yet its "
-            "lag-1 autocorrelation is about 0 where the learned order gives 0.99: the structure is "
+            "the shuffled control has the same variance along each principal direction as the "
+            "learned table (same vectors), yet its lag-1 autocorrelation is about 0 where the learned order gives 0.99: the structure is "
             "in the order of the rows, which training put there, not in their variance.",
         ),
         "d": (
