@@ -9,7 +9,7 @@ import pytest
 
 from utils.exercises import check
 
-N, V, D = 1024, 50_257, 768  # exercise 03.3: tokens, vocabulary, dimension
+N, V, D = 1024, 50_257, 1024  # exercise 03.3: tokens, vocabulary, dimension
 
 
 @pytest.mark.parametrize("two_factors", [N * V, N * D, V * D])

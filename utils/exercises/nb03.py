@@ -70,14 +70,14 @@ def check_embedding_as_linear(answer) -> None:
 whole_number(
     "03.3", "multiply-adds of the one-hot path",
     "each of the N one-hot rows (length V) multiplies a V × d matrix: V × d multiply-adds per token.",
-    what="the number of multiply-adds for N = 1,024 tokens, V = 50,257 and d = 768",
-    answer=1024 * 50_257 * 768,
+    what="the number of multiply-adds for N = 1,024 tokens, V = 50,257 and d = 1,024 (GPT-2 medium)",
+    answer=1024 * 50_257 * 1024,
     mistakes={
-        2 * 1024 * 50_257 * 768: "That counts multiplications and additions separately (FLOPs); count "
+        2 * 1024 * 50_257 * 1024: "That counts multiplications and additions separately (FLOPs); count "
         "multiply-adds.",
-        50_257 * 768: "One factor is missing: count every token, every vocabulary entry and every dimension.",
+        50_257 * 1024: "One factor is missing: count every token, every vocabulary entry and every dimension.",
         1024 * 50_257: "One factor is missing: count every token, every vocabulary entry and every dimension.",
-        1024 * 768: "One factor is missing: count every token, every vocabulary entry and every dimension.",
+        1024 * 1024: "One factor is missing: count every token, every vocabulary entry and every dimension.",
     },
 )
 
