@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -118,7 +119,8 @@ def check_embed_by_hand(embed_by_hand) -> None:
         token_ids = torch.randint(0, 40, (length,), generator=generator)
         rows, positions = tables.token[token_ids], tables.position[:length]
         try:
-            got = call_student(embed_by_hand, token_ids, tables)
+            # a copy: the expected values below come from `tables`, which the answer cannot then change
+            got = call_student(embed_by_hand, token_ids.clone(), copy.deepcopy(tables))
         except StudentCodeError as error:
             if "384" in str(error):
                 raise NotYet(f"Your function raised {error}. {_HARD_CODED_WIDTH}") from None
