@@ -43,7 +43,8 @@ class Lesson:
 
 COURSE_MAP = [
     Lesson("00", "00_setup_check.ipynb", "Setup check",
-           "your environment, package versions and offline readiness"),
+           "your environment, package versions and offline readiness",
+           colab_extra="requirements-colab-transformers.txt"),
     Lesson("01", "01_word_vectors_and_analogies.ipynb", "Word vectors and analogies",
            "why one-hot vectors carry no meaning; pretrained GloVe vectors; similarity, neighbours, "
            "king − man + woman ≈ queen; evaluation against the published papers"),
@@ -56,8 +57,9 @@ COURSE_MAP = [
            "GPT-2 BPE tokens of a real text; next-token pairs; sliding windows, stride and overlap; "
            "`DataLoader` batches; zero-copy windows beyond RAM"),
     Lesson("05", "05_positional_embeddings.ipynb", "Positional embeddings",
-           "why position must be added; learned absolute, sinusoidal and rotary (RoPE) positions; "
-           "the full input pipeline"),
+           "why position must be added; learned absolute, sinusoidal, rotary (RoPE) and ALiBi positions; "
+           "beyond the training length; the full input pipeline",
+           colab_extra="requirements-colab-transformers.txt"),
     Lesson("06", "06_training_word_embeddings.ipynb", "Training word embeddings",
            "word2vec (skip-gram, negative sampling) as two `nn.Embedding` tables, trained on a real corpus "
            "and compared with gensim"),
@@ -67,8 +69,8 @@ COURSE_MAP = [
            "by hand, static rows vs contextual vectors; GPT-2 by one setting online",
            colab_extra="requirements-colab-transformers.txt"),
     Lesson("08", "08_positions_measured.ipynb", "Positions measured",
-           "a tiny causal transformer trained with no positions, learned, sinusoidal, RoPE and ALiBi on the "
-           "same task; accuracy at the training length and at 2× and 4×, measured against chance"),
+           "a tiny causal transformer trained with no positions, learned, sinusoidal, RoPE and ALiBi on two "
+           "tasks; accuracy beyond the training length against the order-blind floor, over seeds"),
 ]
 
 
