@@ -166,7 +166,10 @@ WRONG = {  # (answer, a substring of the reason that mistake must get)
             "got 5 items",
         ),
         (lambda kv: ("athens", "greece", "canberra", "australiaa"), "Not in the GloVe 6B vocabulary"),
-        (lambda kv: np.array(["Athens", "Greece", "Baghdad", "Iraq"]), "get athens : greece :: baghdad : iraq right"),
+        (
+            lambda kv: np.array(["Athens", "Greece", "Baghdad", "Iraq"]),
+            "get athens : greece :: baghdad : iraq right",
+        ),
     ],
     "01.5": [
         (lambda kv: "b", "niece ranks 2nd"),

@@ -134,7 +134,7 @@ def test_analogy_evidence_beyond_topn_is_none_and_shown_as_more_than_topn() -> N
     table = analogy_table([e])
     assert table.splitlines()[0].split()[-2:] == ["c", "only"]
     assert (
-        "man : king :: woman : queen" in table and ("✅" in table) == e.solved and ("❌" in table) != e.solved
+        "man : king :: woman : queen" in table and ("✓" in table) == e.solved and ("✗" in table) != e.solved
     )
 
 
@@ -208,5 +208,5 @@ def test_analogy_table_columns_line_up() -> None:
     failed = AnalogyEvidence("big", "bigger", "small", "smaller", "larger", 2, 52, 3, 19, 2, "larger", 2)
     lines = analogy_table([solved, failed]).splitlines()
     assert lines[0] == "a : b :: c : d                        answer     rank b only c only"
-    assert lines[1] == "france : paris :: italy : rome        rome          1      8   >100 ✅"
-    assert lines[2] == "big : bigger :: small : smaller       larger        2     52      3 ❌"
+    assert lines[1] == "france : paris :: italy : rome        rome          1      8   >100 ✓"
+    assert lines[2] == "big : bigger :: small : smaller       larger        2     52      3 ✗"

@@ -160,3 +160,43 @@ def test_label_points_places_labels_without_overlap():
     frame = ax.get_window_extent(renderer)
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)  # "prince" at the edge is not clipped
     plt.close(fig)
+
+
+def test_answers_near_b_or_c_matches_gensims_neighbours(glove):
+    """Notebook 01's base rate: the answer among the top 3 neighbours of b (without a, c) or c (without a, b),
+    neighbours from the 30,000 most frequent words, as gensim's most_similar(restrict_vocab=30000) ranks them."""
+    from utils.similarity import answers_near_b_or_c
+
+    questions = [
+        ("brother", "sister", "nephew", "niece"),
+        ("chicago", "illinois", "houston", "texas"),
+        ("mouse", "mice", "dollar", "dollars"),
+        ("big", "bigger", "small", "smaller"),
+    ]
+    answers = ["daughter", "ohio", "risen", "larger"]
+
+    def top3(word, excluded):
+        return [w for w, _ in glove.most_similar(word, topn=6, restrict_vocab=30000) if w not in excluded][:3]
+
+    expected = [
+        ans in top3(b, {a, c}) or ans in top3(c, {a, b})
+        for (a, b, c, _), ans in zip(questions, answers, strict=True)
+    ]
+    assert answers_near_b_or_c(glove, questions, answers) == expected
+    assert expected.count(True) >= 1 and expected.count(False) >= 1
+    with pytest.raises(ValueError, match="one answer per question"):
+        answers_near_b_or_c(glove, questions, answers[:2])
+    with pytest.raises(UnknownWordError):
+        answers_near_b_or_c(glove, [("brother", "sisterr", "nephew", "niece")], ["daughter"])
+
+
+def test_nearest_neighbour_offset_cosines_are_pairs_of_unit_offsets(glove):
+    from utils.similarity import nearest_neighbour_offset_cosines
+
+    cosines = nearest_neighbour_offset_cosines(glove, 20, among=500, rng=np.random.default_rng(0))
+    assert cosines.shape == (20 * 19 // 2,)
+    assert np.all(np.abs(cosines) <= 1 + 1e-12)
+    again = nearest_neighbour_offset_cosines(glove, 20, among=500, rng=np.random.default_rng(0))
+    assert np.array_equal(cosines, again)
+    with pytest.raises(ValueError, match="must not exceed"):
+        nearest_neighbour_offset_cosines(glove, 600, among=500)

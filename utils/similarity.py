@@ -157,13 +157,13 @@ def format_rank(rank: int | None, topn: int = 100) -> str:
 
 def analogy_table(evidence: list[AnalogyEvidence]) -> str:
     """The table notebook 01 (section 5) prints: per question the top 3CosAdd answer, the rank of ``d``, the
-    rank of ``d`` among the neighbours of ``b`` alone and of ``c`` alone, and ✅/❌."""
+    rank of ``d`` among the neighbours of ``b`` alone and of ``c`` alone, and ✓ (solved) or ✗."""
     rows = [f"{'a : b :: c : d':<38}{'answer':<11}{'rank':>4}{'b only':>7}{'c only':>7}"]
     for e in evidence:
         ranks = "".join(
             f"{format_rank(r, e.topn):>{w}}" for r, w in ((e.rank, 4), (e.rank_b_only, 7), (e.rank_c_only, 7))
         )
-        rows.append(f"{e.question:<38}{e.answer:<11}{ranks} {'✅' if e.solved else '❌'}")
+        rows.append(f"{e.question:<38}{e.answer:<11}{ranks} {'✓' if e.solved else '✗'}")
     return "\n".join(rows)
 
 
@@ -227,6 +227,84 @@ def analogy_answers(
         scores[question_of[inside], ids[inside]] = -torch.inf  # query words are not answers
         answers += [kv.index_to_key[i] for i in scores.argmax(dim=1).tolist()]
     return answers
+
+
+def answers_near_b_or_c(
+    kv: KeyedVectors,
+    questions: list[tuple[str, str, str, str]],
+    answers: list[str],
+    top: int = 3,
+    restrict_vocab: int = 30000,
+) -> list[bool]:
+    """Whether each answer is among the ``top`` nearest neighbours of ``b`` alone (leaving out ``a``, ``c``) or of
+    ``c`` alone (leaving out ``a``, ``b``): notebook 01, section 5's base rate for "a wrong answer is a neighbour
+    of b or c". Neighbours come from the first ``restrict_vocab`` words (those :func:`analogy_answers` answers
+    from), ranked by cosine in float64, as gensim's ``most_similar(word, restrict_vocab=...)`` ranks them.
+
+    Raises:
+        ValueError: ``questions`` and ``answers`` differ in length; TypeError/ValueError for a bad size.
+        UnknownWordError: a query word is not in the vocabulary (a ``KeyError``).
+    """
+    from .word_vectors import fill_norms
+
+    check_positive_int(top, "top", example=3)
+    check_positive_int(restrict_vocab, "restrict_vocab", example=30000)
+    if len(questions) != len(answers):
+        raise ValueError(f"Give one answer per question: {len(questions)} questions, {len(answers)} answers.")
+    for question in questions:
+        for word in question[:3]:
+            if word not in kv.key_to_index:
+                raise UnknownWordError(_unknown_message(kv, word))
+    size = min(restrict_vocab, len(kv.vectors))
+    norms = np.asarray(fill_norms(kv), dtype=np.float64)
+    allowed = torch.from_numpy(np.asarray(kv.vectors[:size], dtype=np.float64) / norms[:size, None])
+    words = sorted({word for question in questions for word in question[1:3]})
+    depth = min(top + 3, size)  # the word itself and the two left out may come first
+    neighbours: dict[str, list[str]] = {}
+    for start in range(0, len(words), 256):
+        chunk = words[start : start + 256]
+        ids = np.array([kv.key_to_index[w] for w in chunk])
+        unit = torch.from_numpy(np.asarray(kv.vectors[ids], dtype=np.float64) / norms[ids, None])
+        nearest = (unit @ allowed.T).topk(depth, dim=1).indices.tolist()
+        for word, row in zip(chunk, nearest, strict=True):
+            neighbours[word] = [kv.index_to_key[i] for i in row]
+    near = []
+    for (a, b, c, *_), answer in zip(questions, answers, strict=True):
+        near_b = [w for w in neighbours[b] if w not in (a, b, c)][:top]
+        near_c = [w for w in neighbours[c] if w not in (a, b, c)][:top]
+        near.append(answer in near_b or answer in near_c)
+    return near
+
+
+def nearest_neighbour_offset_cosines(
+    kv: KeyedVectors, words: int = 400, among: int = 20000, rng: np.random.Generator | None = None
+) -> np.ndarray:
+    """The control of notebook 01, section 6 for "offsets of one relation are parallel": ``words`` distinct words
+    drawn from the ``among`` most frequent, each joined to its nearest neighbour (cosine, float64, among the same
+    words, itself left out); returns the cosines of every pair of those unit offsets (``words · (words − 1) / 2``).
+
+    Raises:
+        TypeError, ValueError: ``words`` or ``among`` is not a positive whole number, or ``words`` > ``among``.
+    """
+    from .word_vectors import fill_norms
+
+    check_positive_int(words, "words", example=400)
+    check_positive_int(among, "among", example=20000)
+    among = min(among, len(kv.vectors))
+    if words > among:
+        raise ValueError(f"words ({words}) must not exceed among ({among}): draw fewer words.")
+    rng = np.random.default_rng(0) if rng is None else rng
+    drawn = rng.choice(among, words, replace=False)
+    norms = np.asarray(fill_norms(kv), dtype=np.float64)
+    unit = np.asarray(kv.vectors[:among], dtype=np.float64) / norms[:among, None]
+    cosines = unit[drawn] @ unit.T  # (words, among)
+    cosines[np.arange(words), drawn] = -np.inf  # a word is not its own neighbour
+    nearest = cosines.argmax(axis=1)
+    offsets = np.asarray(kv.vectors[nearest], dtype=np.float64) - np.asarray(
+        kv.vectors[drawn], dtype=np.float64
+    )
+    offsets /= np.linalg.norm(offsets, axis=1, keepdims=True)
+    return (offsets @ offsets.T)[np.triu_indices(words, k=1)]
 
 
 def _tensor(x) -> torch.Tensor:
