@@ -14,7 +14,12 @@ from exercise_table import assert_passes, assert_waits_without_a_hint
 
 import utils.data
 from utils.exercises import check
-from utils.exercises.nb06 import noise_share_of_the, paper_keep_probability, shrunk_window_share
+from utils.exercises.nb06 import (
+    _notebook_training,
+    noise_share_of_the,
+    paper_keep_probability,
+    shrunk_window_share,
+)
 from utils.word2vec import (
     SkipGramModel,
     build_vocabulary,
@@ -34,30 +39,34 @@ SAID = VOCABULARY.id_of("said")
 KEEP = paper_keep_probability()  # 0.32917
 P_THE = noise_share_of_the()  # 0.02957
 _CENTRES, _CONTEXTS = skipgram_pairs(encode_corpus(DOCUMENTS, VOCABULARY), 5)
-NEIGHBOURS = set(zip(_CENTRES.tolist(), _CONTEXTS.tolist(), strict=True))
-NEVER_MET = next((a, b) for a in ("sharon", "leg", "hare") for b in ("peres", "boucher", "ceremony")
-                 if (VOCABULARY.id_of(a), VOCABULARY.id_of(b)) not in NEIGHBOURS)
-
-
-def fake_trained_table(close=NEVER_MET, cosine=0.9):
-    """A random (V, 8) table in which bin/laden and the pair ``close`` have the given cosine: what the check
-    reads of trained vectors, without training (the checker only looks at those rows and the corpus)."""
-    table = torch.randn(len(VOCABULARY), 8, generator=torch.Generator().manual_seed(0))
-    for (a, b), target in [(("bin", "laden"), 0.9), (close, cosine)]:
-        i, j = VOCABULARY.id_of(a), VOCABULARY.id_of(b)
-        base, other = F.normalize(table[i], dim=0), F.normalize(table[j] - table[j] @ F.normalize(table[i], dim=0)
-                                                                * F.normalize(table[i], dim=0), dim=0)
-        table[i], table[j] = base, target * base + math.sqrt(1 - target**2) * other
-    return table
-
-
-TABLE = fake_trained_table()
-LOW_TABLE = fake_trained_table(cosine=0.45)
+NEIGHBOURS = set(zip(_CENTRES.tolist(), _CONTEXTS.tolist(), strict=True))  # within 5 tokens of the text
+# Section 4's run, replayed by the checker: its table and the pairs training drew (either way round).
+TABLE, TRAINED_PAIRS = _notebook_training()
+NEVER_MET = ("leg", "boucher")  # never drawn as a pair, cosine 0.77
+# Never within 5 tokens of the text, yet drawn as a pair after subsampling: the checker used to accept them.
+FAR_BUT_TRAINED = [("sharon", "peres"), ("hare", "ceremony")]
+_NORMED = F.normalize(TABLE, dim=1)
+_COSINES = (_NORMED @ _NORMED.T).masked_fill(TRAINED_PAIRS, 2.0).fill_diagonal_(2.0)
+_LOW = int(((_COSINES - 0.45).abs()).argmin())
+LOW_PAIR = (VOCABULARY.words[_LOW // len(VOCABULARY)], VOCABULARY.words[_LOW % len(VOCABULARY)])  # cos ≈ 0.45
 UNTRAINED = SkipGramModel(len(VOCABULARY), 50, generator=torch.Generator().manual_seed(0))
-TRAINED_MODEL = SkipGramModel(len(VOCABULARY), 8)
+TRAINED_MODEL = SkipGramModel(len(VOCABULARY), 50)
 with torch.no_grad():
     TRAINED_MODEL.input_embeddings.weight.copy_(TABLE)
-
+_SHUFFLED = torch.randperm(len(VOCABULARY), generator=torch.Generator().manual_seed(0))
+# The same vectors under a shuffled word order, looked up by key: the notebook's table.
+SHUFFLED_KV = to_keyed_vectors(TABLE[_SHUFFLED].float(), VOCABULARY)
+SHUFFLED_KV.index_to_key = [VOCABULARY.words[i] for i in _SHUFFLED.tolist()]
+SHUFFLED_KV.key_to_index = {word: row for row, word in enumerate(SHUFFLED_KV.index_to_key)}
+# The course's table under another word order (like gensim's KeyedVectors read by the course's IDs): not it.
+MISREAD_KV = to_keyed_vectors(TABLE.float(), VOCABULARY)
+MISREAD_KV.index_to_key = list(SHUFFLED_KV.index_to_key)
+MISREAD_KV.key_to_index = dict(SHUFFLED_KV.key_to_index)
+ASSERTS = [
+    (VOCABULARY.id_of("leg"), VOCABULARY.id_of("boucher")) not in NEIGHBOURS,
+    all((VOCABULARY.id_of(a), VOCABULARY.id_of(b)) not in NEIGHBOURS for a, b in FAR_BUT_TRAINED),
+]
+assert all(ASSERTS)
 
 def paper_keep(counts):
     return torch.sqrt(1e-3 / (counts[SAID] / counts.sum())).clamp(max=1)
@@ -146,9 +155,9 @@ RIGHT = [
     ("06.5", 1 / 15), ("06.5", round(1 / 15, 3)), ("06.5", measured_distance_share()),
     ("06.5", measured_distance_share().item()), ("06.5", np.float32(1 / 15)),
     ("06.6", (*NEVER_MET, TABLE)), ("06.6", [NEVER_MET[1], NEVER_MET[0], TABLE]),
-    ("06.6", (*NEVER_MET, TABLE.numpy())), ("06.6", (*NEVER_MET, TABLE.float().requires_grad_(False))),
-    ("06.6", (*NEVER_MET, to_keyed_vectors(TABLE, VOCABULARY))), ("06.6", (*NEVER_MET, TRAINED_MODEL)),
-    ("06.6", (*NEVER_MET, TABLE.double())),
+    ("06.6", (*NEVER_MET, TABLE.numpy())), ("06.6", (*NEVER_MET, TABLE.float())),
+    ("06.6", (*NEVER_MET, to_keyed_vectors(TABLE.float(), VOCABULARY))), ("06.6", (*NEVER_MET, TRAINED_MODEL)),
+    ("06.6", (*NEVER_MET, SHUFFLED_KV)), ("06.6", ("boucher", "kallis", TABLE)),
     ("06.7", "b"), ("06.7", "B"), ("06.7", "(b)"), ("06.7", " b) "), ("06.7", ["b"]), ("06.7", ("B",)),
 ]
 
@@ -220,13 +229,20 @@ WRONG = [
     # the answers that used to pass: a document index instead of vectors, pairs that do share a window
     ("06.6", ("the", "of", 0), "one row per vocabulary word"),
     ("06.6", ("fire", "crews", 0), "one row per vocabulary word"),
-    ("06.6", ("the", "of", TABLE), "do occur within 5 tokens"),
-    ("06.6", ("fire", "crews", TABLE), "do occur within 5 tokens"),
-    ("06.6", ("crews", "fire", TABLE), "do occur within 5 tokens"),
-    ("06.6", ("bin", "laden", TABLE), "do occur within 5 tokens"),
-    ("06.6", (*NEVER_MET, LOW_TABLE), "not above 0.5"),
-    ("06.6", (*NEVER_MET, UNTRAINED), "look untrained"),
-    ("06.6", (*NEVER_MET, UNTRAINED.input_embeddings.weight), "look untrained"),
+    ("06.6", ("the", "of", TABLE), "Training did draw"),
+    ("06.6", ("fire", "crews", TABLE), "Training did draw"),
+    ("06.6", ("crews", "fire", TABLE), "Training did draw"),
+    ("06.6", ("bin", "laden", TABLE), "Training did draw"),
+    # the answers that used to pass: far apart in the text but paired after subsampling; a table misread
+    ("06.6", (*FAR_BUT_TRAINED[0], TABLE), "Training did draw"),
+    ("06.6", (*FAR_BUT_TRAINED[1], TABLE), "Training did draw"),
+    ("06.6", (*FAR_BUT_TRAINED[0][::-1], TABLE), "Training did draw"),
+    ("06.6", (*NEVER_MET, MISREAD_KV), "not the vectors of section 4"),
+    ("06.6", (*NEVER_MET, TABLE[_SHUFFLED]), "not the vectors of section 4"),
+    ("06.6", (*NEVER_MET, TABLE + 0.01), "not the vectors of section 4"),
+    ("06.6", (*LOW_PAIR, TABLE), "not above 0.5"),
+    ("06.6", (*NEVER_MET, UNTRAINED), "not the vectors of section 4"),
+    ("06.6", (*NEVER_MET, UNTRAINED.input_embeddings.weight), "not the vectors of section 4"),
     ("06.6", (*NEVER_MET, TABLE[:100]), "one row per vocabulary word"),
     ("06.6", (*NEVER_MET, "trained_vectors"), "the trained vectors"),
     ("06.7", "a", "(a) is not right"),

@@ -23,6 +23,7 @@ from utils.word2vec import (
     to_keyed_vectors,
     tokenize,
     train_skipgram,
+    training_draws,
 )
 from utils.word_vectors import UnknownWordError
 
@@ -236,6 +237,30 @@ def test_training_is_deterministic_for_a_seed():
         runs.append((result.step_losses, model.input_embeddings.weight.detach().clone()))
     assert runs[0][0] == runs[1][0]
     assert torch.equal(runs[0][1], runs[1][1])
+
+
+class _RecordingModel(SkipGramModel):
+    """A SkipGramModel that records every batch it is trained on."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batches = []
+
+    def forward(self, centres, contexts, negatives, skip_true_context=True):
+        self.batches.append((centres.clone(), contexts.clone(), negatives.clone()))
+        return super().forward(centres, contexts, negatives, skip_true_context)
+
+
+def test_training_draws_are_exactly_the_batches_training_uses():
+    vocabulary, corpus = _tiny_corpus()
+    model = _RecordingModel(len(vocabulary), 8, generator=torch.Generator().manual_seed(0))
+    settings = dict(epochs=3, window=3, negatives=4, sample=0.05, seed=7)
+    result = train_skipgram(model, corpus, vocabulary.counts, batch_size=16, progress=False, **settings)
+    draws = list(training_draws(corpus, vocabulary.counts, **settings))
+    assert [len(c) for c, _, _ in draws] == result.pairs_per_epoch
+    for index, recorded in enumerate(zip(*model.batches, strict=True)):
+        assert torch.equal(torch.cat(recorded), torch.cat([draw[index] for draw in draws]))
+    assert min(result.pairs_per_epoch) > 0
 
 
 def test_training_rejects_counts_of_another_vocabulary():

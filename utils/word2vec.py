@@ -116,6 +116,29 @@ class TrainingResult:
     seconds: float
 
 
+def training_draws(corpus: Sequence[Tensor], counts: Sequence[int], *, epochs: int = 5, window: int = 5,
+                   negatives: int = 5, sample: float = 1e-3, seed: int = 0):
+    """Yield, epoch by epoch, the shuffled ``(centres, contexts, negatives)`` that :func:`train_skipgram` trains on.
+
+    Notebook 06 (exercise 06.6 and section 10): with the same arguments and ``seed`` these are exactly the pairs
+    and negatives ``train_skipgram`` draws (it draws them through this function), without training. Subsampling
+    comes before the windows, so two words far apart in the text can share a window in some epoch.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    keep = keep_probabilities(counts, sample)
+    noise = noise_distribution(counts)
+    for epoch in range(1, epochs + 1):
+        kept = [subsample(sentence, keep, generator) for sentence in corpus]
+        centres, contexts = skipgram_pairs(kept, window, generator)
+        order = torch.randperm(len(centres), generator=generator)
+        centres, contexts = centres[order], contexts[order]
+        if len(centres) == 0:
+            raise ValueError(f"Epoch {epoch}: subsampling (sample={sample}) left no "
+                             f"(centre, context) pair in this corpus of {sum(len(s) for s in corpus)} tokens. "
+                             "The corpus is too small for subsampling: pass sample=0, or use more text.")
+        yield centres, contexts, sample_negatives(noise, len(centres), negatives, generator)
+
+
 def train_skipgram(model: SkipGramModel, corpus: Sequence[Tensor], counts: Sequence[int], *, epochs: int = 5,
                    window: int = 5, negatives: int = 5, sample: float = 1e-3, batch_size: int = 1024,
                    lr: float = 0.01, seed: int = 0, progress: bool = True) -> TrainingResult:
@@ -143,25 +166,15 @@ def train_skipgram(model: SkipGramModel, corpus: Sequence[Tensor], counts: Seque
     if all(len(s) < 2 for s in corpus):
         raise ValueError("No sentence has two in-vocabulary tokens, so no (centre, context) pair can be made: "
                          "use longer sentences, more text, or a lower min_count.")
-    generator = torch.Generator().manual_seed(seed)
-    keep = keep_probabilities(counts, sample)
-    noise = noise_distribution(counts)
     sparse = model.input_embeddings.sparse
     optimizer = (torch.optim.SparseAdam if sparse else torch.optim.Adam)(model.parameters(), lr=lr)
     result = TrainingResult([], [], [], 0.0)
     start = time.perf_counter()
     bar = tqdm(total=epochs, desc="training", file=sys.stdout, disable=not progress, mininterval=0,
                ncols=80, bar_format="{desc} |{bar}| {n_fmt}/{total_fmt} epochs{postfix}")
-    for _ in range(epochs):
-        kept = [subsample(sentence, keep, generator) for sentence in corpus]
-        centres, contexts = skipgram_pairs(kept, window, generator)
-        order = torch.randperm(len(centres), generator=generator)
-        centres, contexts = centres[order], contexts[order]
-        if len(centres) == 0:
-            raise ValueError(f"Epoch {len(result.epoch_losses) + 1}: subsampling (sample={sample}) left no "
-                             f"(centre, context) pair in this corpus of {sum(len(s) for s in corpus)} tokens. "
-                             "The corpus is too small for subsampling: pass sample=0, or use more text.")
-        noise_ids = sample_negatives(noise, len(centres), negatives, generator)
+    draws = training_draws(corpus, counts, epochs=epochs, window=window, negatives=negatives, sample=sample,
+                           seed=seed)
+    for centres, contexts, noise_ids in draws:
         losses = []
         for first in range(0, len(centres), batch_size):
             batch = slice(first, first + batch_size)
