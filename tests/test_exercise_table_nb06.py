@@ -158,6 +158,7 @@ RIGHT = [
     ("06.6", (*NEVER_MET, TABLE.numpy())), ("06.6", (*NEVER_MET, TABLE.float())),
     ("06.6", (*NEVER_MET, to_keyed_vectors(TABLE.float(), VOCABULARY))), ("06.6", (*NEVER_MET, TRAINED_MODEL)),
     ("06.6", (*NEVER_MET, SHUFFLED_KV)), ("06.6", ("boucher", "kallis", TABLE)),
+    ("06.6", ("LEG", " Boucher ", TABLE)),
     ("06.7", "b"), ("06.7", "B"), ("06.7", "(b)"), ("06.7", " b) "), ("06.7", ["b"]), ("06.7", ("B",)),
 ]
 

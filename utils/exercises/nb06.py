@@ -270,6 +270,7 @@ def check_second_order_pair(answer) -> None:
     word_a, word_b, vectors = answer
     if not isinstance(word_a, str) or not isinstance(word_b, str):
         raise NotYet("The first two entries must be words (strings).")
+    word_a, word_b = word_a.strip().lower(), word_b.strip().lower()  # the vocabulary is lower-case
     vocabulary = _lee_vocabulary()
     for word in (word_a, word_b):
         if word not in vocabulary:
