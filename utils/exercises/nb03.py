@@ -122,7 +122,7 @@ def check_nan_count(answer) -> None:
 whole_number(
     "03.6", "when do the one-hot temporaries outweigh the table?",
     "compare the one-hot path's 12·N·V bytes (int64 + float32 one-hot) with the table's 4·V·d bytes.",
-    what="the break-even N: write both sizes in bytes and solve for N (V cancels out)",
+    what="the break-even N: write both sizes in bytes and solve for N",
     answer=768 // 3,
     mistakes={
         768: "That counts only the float32 one-hot (4·N·V); the int64 one-hot (8·N·V) coexists with it.",

@@ -196,7 +196,7 @@ def _as_bool(value, what: str) -> bool:
 
 @exercise(
     "07.3",
-    "predict: what changes when a far-away word changes",
+    "predict: what changes when another word of the sentence changes",
     "run the cell after your prediction: torch.equal compares the two table rows and the two vectors "
     "after the transformer layers.",
 )
