@@ -177,7 +177,7 @@ def analogy_answers(
     restrict_vocab: int = 30000,
     batch_size: int = 128,
 ) -> list[str]:
-    """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, section 10).
+    """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, sections 5 and 10).
 
     Answers come from the first ``restrict_vocab`` words, the three query words left out, as in gensim's
     ``most_similar`` (3CosAdd: the largest ``cos(w, b) − cos(w, a) + cos(w, c)``, the same ranking as the
