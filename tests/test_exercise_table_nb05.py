@@ -175,7 +175,14 @@ def rope_dot_by_hand(q, k, m, n):
     return float((rotate(q, m) * rotate(k, n).conj()).real.sum())
 
 
-@pytest.mark.parametrize("answer", [rope_dot, rope_dot_float32, rope_dot_tensor, rope_dot_by_hand])
+def rope_dot_offset(q, k, m, n):
+    """q·R_(n−m)k with non-negative positions, as the prompt suggests (apply_rope rejects negative ones)."""
+    if n >= m:
+        return rope_dot(q, k, 0, n - m)
+    return rope_dot(q, k, m - n, 0)
+
+
+@pytest.mark.parametrize("answer", [rope_dot, rope_dot_float32, rope_dot_tensor, rope_dot_by_hand, rope_dot_offset])
 def test_rope_dot_right_forms(answer):
     passes("05.3", answer)
 
@@ -194,6 +201,10 @@ def swapped(q, k, m, n):
     (lambda q, k, m, n: rope_dot(q, k, m + 1, n), "not the rotated score"),  # off by one
     (lambda q, k, m, n: "0.5", "a number"),
     (lambda q, k, m, n: 1 / 0, "your function raised ZeroDivisionError"),
+    # The right idea q·R_(n−m)k with a negative offset: apply_rope raises; the message explains (review of 05,
+    # item 7), it used to say only "your function raised ValueError".
+    (lambda q, k, m, n: rope_dot(q, k, 0, n - m), "passed a negative position to apply_rope"),
+    (lambda q, k, m, n: rope_dot(q, k, 0, n - m), "[m - n] for q and [0] for k"),
 ])
 def test_rope_dot_wrong_answers(answer, message):
     fails("05.3", answer, message)
@@ -244,24 +255,29 @@ def test_sinusoid_dot_wrong_answers(answer, message):
 # --- 05.5: RoPE pairs that turn ---------------------------------------------------------------------------
 
 def independent_count() -> int:
-    return sum(1 for i in range(32) if 4095 / 10000 ** (2 * i / 64) >= 2 * math.pi)
+    return sum(1 for i in range(32) if 2047 / 10000 ** (2 * i / 64) >= 2 * math.pi)
 
 
 @pytest.mark.parametrize("form", [int, float, np.int64, np.float64, torch.tensor, lambda n: torch.tensor(float(n))])
 def test_rope_turns_right_forms(form):
-    assert independent_count() == 23
+    assert independent_count() == 21
     passes("05.5", form(independent_count()))
 
 
 @pytest.mark.parametrize(("answer", "message"), [
-    (9, "do NOT complete a turn"),
+    (11, "do NOT complete a turn"),
     (32, "Not every pair"),
     (64, "32 pairs in 64 dimensions"),
+    (20, "Off by one"),
     (22, "Off by one"),
-    (24, "Off by one"),
+    # Read off section 6's printed count (46 for head dimension 128, context 4,096) or half of it: the
+    # old setting (context 4,096) made 23 = 46 / 2 derivable above the prompt (review of 05, item 6).
+    (46, "head dimension 128"),
+    (23, "context of 4,096"),
+    (41, "head dimension 128"),
     (5, "is not the number of pairs"),
-    (23.5, "a whole number"),
-    ("23", "a whole number"),
+    (21.5, "a whole number"),
+    ("21", "a whole number"),
 ])
 def test_rope_turns_wrong_answers(answer, message):
     fails("05.5", answer, message)
@@ -269,9 +285,9 @@ def test_rope_turns_wrong_answers(answer, message):
 
 def test_rope_turns_messages_do_not_give_the_answer():
     # Before the rewrite, 24's diagnosis said "i ≤ 22.5", which is the answer in disguise.
-    for wrong in [9, 22, 24, 32, 64, 5]:
+    for wrong in [11, 20, 22, 23, 32, 41, 46, 64, 5]:
         message = check("05.5", wrong).message
-        assert "22.5" not in message and "23" not in message, message
+        assert "20.1" not in message and not re.search(r"(?<![\d.,])21(?![\d.,])", message), message
 
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_positional_embeddings.ipynb"
@@ -279,15 +295,33 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_positional_em
 
 def test_no_output_above_or_at_the_05_5_prompt_reveals_the_count():
     """The prediction must not be answered by any committed output before the student answers it
-    (issue 27: 23 was printed right under the prompt, on the same slide)."""
+    (issue 27: the count was printed right under the prompt, on the same slide)."""
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
     prompt = next(i for i, c in enumerate(cells) if c.source.startswith("**Exercise 05.5"))
     measuring = next(i for i, c in enumerate(cells) if i > prompt and "pairs_that_turn is ..." in c.source)
-    count = re.compile(r"(?<![\d.,])23(?![\d.,])")
+    count = re.compile(r"(?<![\d.,])21(?![\d.,])")
     for cell in cells[: measuring + 1]:
         for output in cell.get("outputs", []):
             text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
             assert not count.search(text), text
+
+
+def test_no_pair_count_printed_above_the_05_5_prompt_halves_to_the_answer():
+    """θ_i at d = 64 is θ_2i at d = 128, so a count for head dimension 128 printed above the prompt, halved,
+    would give the answer away (review of 05, item 6: section 6 printed 46 for context 4,096, and the old
+    question's answer was 23)."""
+    from utils.exercises.nb05 import EXERCISE_05_5, rope_pairs_turning
+
+    answer = rope_pairs_turning(**EXERCISE_05_5)
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    prompt = next(i for i, c in enumerate(cells) if c.source.startswith("**Exercise 05.5"))
+    for cell in cells[:prompt]:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            for line in text.splitlines():
+                if "pairs" in line:
+                    counts = {int(n) for n in re.findall(r"(?<![\d.,])\d+(?![\d.,]*\d)", line)}
+                    assert answer not in counts and 2 * answer not in counts, line
 
 
 # --- 05.6: multiple choice (was a keyword-graded open question) ---------------------------------------

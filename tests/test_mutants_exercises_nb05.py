@@ -116,3 +116,4 @@ def test_rope_pairs_turning_counts_whole_turns_between_0_and_context_minus_1() -
         expected = sum(1 for i in range(dim // 2) if 2 * math.pi * base ** (2 * i / dim) <= context - 1)
         assert rope_pairs_turning(dim, context, base) == expected
     assert rope_pairs_turning(128, 4096) == 46 and rope_pairs_turning(128, 8192, 500_000.0) == 35
+    assert rope_pairs_turning(64, 2048) == 21 and rope_pairs_turning(64, 4096) == 23  # 05.5, and the old 05.5

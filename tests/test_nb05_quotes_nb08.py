@@ -1,11 +1,15 @@
 """Every number notebook 05 attributes to notebook 08 is one that notebook 08's committed outputs print.
 
-Notebook 05 (section 6) quotes notebook 08's extrapolation measurements. Notebook 08 is re-run and rebuilt
-independently, so its numbers can change; this test fails as soon as a quote in 05 is no longer printed by
-08. A paragraph of a notebook-05 markdown cell attributes its numbers to 08 when it names notebook 08 (a link
-to ``08_positions_measured.ipynb`` or the words "notebook 08"). Each number in such a paragraph (decimals,
-integers, position ranges such as "16–63") must appear in 08's outputs as a whole token; "08" itself and
-section numbers ("optional section 13") are not quotes.
+Notebook 05 (sections 6, 8 and 13) quotes notebook 08's extrapolation measurements. Notebook 08 is re-run and
+rebuilt independently, so its numbers can change; this test fails as soon as a quote in 05 is no longer printed
+by 08. A paragraph of a notebook-05 markdown cell attributes its numbers to 08 when it names notebook 08 (a link
+to ``08_positions_measured.ipynb`` or the words "notebook 08"). Two checks:
+
+- each number in such a paragraph (decimals, integers, position ranges such as "16–63") appears in 08's outputs
+  as a whole token; "08" itself and section numbers ("optional section 13") are not quotes;
+- where 05 gives a *method's* number for a task ("task A: … ALiBi 0.98 ± 0.00", or a markdown table with a
+  row per task and a column per method), the number (with its ± sd when given) is that method's "beyond 16"
+  cell in 08's table for that task, not merely a number printed somewhere (review of 05, item 3).
 """
 
 from __future__ import annotations
@@ -92,3 +96,132 @@ def test_every_number_attributed_to_08_is_printed_by_08(number, paragraph):
         f"notebook 05 quotes {number!r} from notebook 08, but 08's committed outputs do not print it: "
         f"{paragraph}"
     )
+
+
+# --- (task, method, number) against notebook 08's tables -------------------------------------------------
+
+METHOD_ALIASES = {  # how 05 names a row of 08's tables (lower case) -> 08's row label
+    "order-blind floor": "order-blind", "floor": "order-blind", "nope": "none", "no positions": "none",
+    "none": "none", "learned": "learned", "sinusoidal": "sinusoidal", "rope": "rope", "alibi": "alibi",
+    "interpolated": "interpolated",
+}
+ALIAS = "|".join(sorted(map(re.escape, METHOD_ALIASES), key=len, reverse=True))
+VALUE = r"\d+\.\d+(?:\s*±\s*\d+\.\d+)?"
+METHOD_VALUE = re.compile(rf"(?<![\w-])({ALIAS})(?![\w-])[\s:(]*({VALUE})", re.IGNORECASE)
+TASK = re.compile(r"\btask ([AB])\b", re.IGNORECASE)
+
+
+def normal(value: str) -> str:
+    return " ± ".join(part.strip() for part in value.split("±"))
+
+
+def table_rows_08(text: str) -> dict[tuple[str, str], str]:
+    """{(task, method): its "beyond 16" cell} from 08's printed tables and its interpolation lines."""
+    rows: dict[tuple[str, str], str] = {}
+    task, column = None, None
+    for line in text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        header = re.fullmatch(r"task ([AB])", cells[0])
+        if header and "beyond 16" in cells:
+            task, column = header.group(1), cells.index("beyond 16")
+            continue
+        interpolation = re.match(rf"task ([AB]), beyond 16: rope ({VALUE}), interpolated ({VALUE})", line)
+        if interpolation:
+            letter, plain, interpolated = interpolation.groups()
+            rows[letter, "interpolated"] = normal(interpolated)
+            assert rows.get((letter, "rope"), normal(plain)) == normal(plain), line
+            continue
+        if task is None or not line.strip():
+            task = None
+            continue
+        if len(cells) > column:
+            rows[task, cells[0]] = normal(cells[column])
+    return rows
+
+
+def method_quotes_in_prose(paragraph: str) -> list[tuple[str | None, str, str]]:
+    """(task or None, 08's row label, value) for each "method number" of ``paragraph``, the task being the last
+    "task A"/"task B" named before it."""
+    found = []
+    for match in METHOD_VALUE.finditer(paragraph):
+        tasks = TASK.findall(paragraph[: match.start()])
+        found.append((tasks[-1].upper() if tasks else None, METHOD_ALIASES[match.group(1).lower()],
+                      normal(match.group(2))))
+    return found
+
+
+def method_quotes_in_tables(markdown: str) -> list[tuple[str | None, str, str]]:
+    """(task, 08's row label, value) for each cell of a markdown table whose rows name a task and whose
+    header names methods."""
+    found, methods = [], None
+    for line in markdown.splitlines():
+        if not line.strip().startswith("|"):
+            methods = None
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if methods is None:
+            methods = [METHOD_ALIASES.get(cell.lower()) for cell in cells]
+            methods = [m or next((v for k, v in METHOD_ALIASES.items() if k in cell.lower()), None)
+                       for m, cell in zip(methods, cells, strict=True)]
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue  # the separator row
+        task = TASK.search(cells[0])
+        for method, cell in zip(methods, cells, strict=False):
+            value = re.match(VALUE, cell.replace("\\*", "").strip())
+            if method and value:
+                found.append((task.group(1).upper() if task else None, method, normal(value.group(0))))
+    return found
+
+
+def method_quotes() -> list[tuple[str | None, str, str, str]]:
+    found = []
+    for cell in nbformat.read(NB05, as_version=4).cells:
+        if cell.cell_type != "markdown" or not NAMES_08.search(cell.source):
+            continue
+        found += [(*q, "table") for q in method_quotes_in_tables(cell.source)]
+        for paragraph in paragraphs_naming_08(cell.source):
+            found += [(*q, paragraph) for q in method_quotes_in_prose(paragraph)]
+    return found
+
+
+def test_the_table_helpers_read_08_and_05():
+    printed_08 = ("task A              T=16    beyond 16       erased\n"
+                  "none         0.97 ± 0.00  0.51 ± 0.01  0.97 ± 0.00\n"
+                  "learned      1.00 ± 0.00          n/a  0.23 ± 0.01\n"
+                  "order-blind         0.33         0.15\n\n"
+                  "task A, beyond 16: rope 0.51 ± 0.03, interpolated 0.08 ± 0.01\n")
+    assert table_rows_08(printed_08) == {("A", "none"): "0.51 ± 0.01", ("A", "learned"): "n/a",
+                                         ("A", "order-blind"): "0.15", ("A", "interpolated"): "0.08 ± 0.01"}
+    assert method_quotes_in_prose("Task A: ALiBi 0.98 ± 0.00, no better than no positions (NoPE 0.51); "
+                                  "task B (floor 0.13): RoPE 0.32±0.07") == [
+        ("A", "alibi", "0.98 ± 0.00"), ("A", "none", "0.51"), ("B", "order-blind", "0.13"),
+        ("B", "rope", "0.32 ± 0.07")]
+    table = ("| beyond 16 | order-blind floor | NoPE | RoPE |\n|---|---|---|---|\n"
+             "| task B: repeat | 0.13 | 0.06 ± 0.06 \\* | 0.32 ± 0.07 |")
+    assert method_quotes_in_tables(table) == [("B", "order-blind", "0.13"), ("B", "none", "0.06 ± 0.06"),
+                                              ("B", "rope", "0.32 ± 0.07")]
+
+
+def test_notebook_05_quotes_08s_methods_and_says_it_is_the_committed_run():
+    quotes = method_quotes()
+    assert {(task, method) for task, method, *_ in quotes} >= {
+        ("A", "alibi"), ("A", "rope"), ("A", "none"), ("A", "sinusoidal"), ("A", "order-blind"),
+        ("B", "alibi"), ("B", "rope"), ("B", "order-blind"), ("A", "interpolated")}
+    for cell in nbformat.read(NB05, as_version=4).cells:  # 08 marks these tables NBVAL_IGNORE_OUTPUT
+        if cell.cell_type == "markdown" and NAMES_08.search(cell.source) and (
+                method_quotes_in_tables(cell.source) or any(method_quotes_in_prose(p)
+                                                            for p in paragraphs_naming_08(cell.source))):
+            assert "committed run" in cell.source, cell.source
+
+
+@pytest.mark.parametrize(("task", "method", "value", "where"), method_quotes() or [(None, "", "", "")])
+def test_each_method_number_is_that_methods_cell_in_08s_table(task, method, value, where):
+    if not method:
+        pytest.skip("notebook 05 quotes no method's number from notebook 08")
+    assert task is not None, f"notebook 05 quotes {method} {value} from notebook 08 without naming the task: {where}"
+    rows = table_rows_08(outputs_text(NB08))
+    assert (task, method) in rows, f"08 prints no {method!r} row for task {task}: {where}"
+    printed_value = rows[task, method]
+    same = value == printed_value if "±" in value else value == printed_value.split(" ± ")[0]
+    assert same, f"05 quotes task {task}, {method} {value}; 08 prints {printed_value}: {where}"

@@ -9,6 +9,7 @@ import torch
 
 from . import (
     NotYet,
+    StudentCodeError,
     as_float,
     call_student,
     exercise,
@@ -107,9 +108,27 @@ def _close(got: float, expected: float, scale: float) -> bool:
     return math.isclose(got, expected, rel_tol=1e-5, abs_tol=1e-5 * scale)
 
 
+def _call_rope_dot(rope_dot, q: torch.Tensor, k: torch.Tensor, m: int, n: int):
+    """The student's rope_dot(q, k, m, n); a negative position passed to apply_rope is explained, not blamed.
+
+    q·R_(n−m)k is a right form of the answer, but ``apply_rope`` rejects negative positions (``n − m < 0``).
+    """
+    try:
+        return call_student(rope_dot, q.clone(), k.clone(), m, n)
+    except StudentCodeError as crash:
+        if isinstance(crash.error, ValueError) and "positions must be >= 0" in str(crash.error):
+            raise NotYet(f"rope_dot(q, k, {m}, {n}) passed a negative position to apply_rope, which accepts "
+                         f"positions >= 0 only (ValueError: {crash.error}). Rotating by the offset is right, but "
+                         "keep it non-negative: positions [0] for q and [n - m] for k when n >= m, else "
+                         "[m - n] for q and [0] for k.") from crash
+        raise
+
+
 @exercise("05.3", "a RoPE dot product",
           "apply_rope expects shape (seq, d): use q.unsqueeze(0) with positions=[m] and k.unsqueeze(0) with "
-          "positions=[n]; the score is the dot product of the two rotated rows.")
+          "positions=[n]; the score is the dot product of the two rotated rows. apply_rope accepts positions "
+          ">= 0 only: for the form q·R_(n−m)k, use positions [0] for q and [n - m] for k when n >= m, "
+          "[m - n] for q and [0] for k otherwise.")
 def check_rope_dot(rope_dot) -> None:
     from ..positional import apply_rope
 
@@ -123,7 +142,7 @@ def check_rope_dot(rope_dot) -> None:
         return float(apply_rope(q[None], [m]) @ apply_rope(k[None], [n]).T)
 
     for m, n in [(0, 0), (5, 2), (2, 5), (100, 7), (1000, 990)]:
-        got = as_float(call_student(rope_dot, q.clone(), k.clone(), m, n), f"rope_dot(q, k, {m}, {n})")
+        got = as_float(_call_rope_dot(rope_dot, q, k, m, n), f"rope_dot(q, k, {m}, {n})")
         if _close(got, score(m, n), scale):
             continue
         if _close(got, float(q @ k), scale):
@@ -134,7 +153,7 @@ def check_rope_dot(rope_dot) -> None:
         if _close(got, float(apply_rope(q[None], [m]) @ k), scale):
             raise NotYet(f"rope_dot(q, k, {m}, {n}) rotates only q: the key is rotated too, to position n.")
         raise NotYet(f"rope_dot(q, k, {m}, {n}) gave {got:.6f}, which is not the rotated score.")
-    same_offset = [as_float(call_student(rope_dot, q.clone(), k.clone(), m, n), "rope_dot(...)")
+    same_offset = [as_float(_call_rope_dot(rope_dot, q, k, m, n), "rope_dot(...)")
                    for m, n in [(7, 3), (507, 503)]]
     if not _close(*same_offset, scale):
         raise NotYet("Your scores for (7, 3) and (507, 503) differ, but RoPE depends only on m - n.")
@@ -168,8 +187,11 @@ def rope_pairs_turning(dim: int, context: int, base: float = 10000.0) -> int:
     return int(((context - 1) * theta >= 2 * math.pi).sum())
 
 
+EXERCISE_05_5 = {"dim": 64, "context": 2048}  # not derivable from an output printed above its prompt
+
+
 def _turn_mistakes() -> dict[int, str]:
-    expected = rope_pairs_turning(64, 4096)
+    expected = rope_pairs_turning(**EXERCISE_05_5)
     return {
         32 - expected: "That counts the pairs that do NOT complete a turn; the question asks for those that do.",
         32: "Not every pair turns fully: the slow pairs have wavelengths far longer than the context.",
@@ -177,16 +199,23 @@ def _turn_mistakes() -> dict[int, str]:
             "wavelengths far longer than the context.",
         expected - 1: "Off by one: pairs are numbered i = 0 … 31, and pair 0 (θ = 1 rad) counts too.",
         expected + 1: "Off by one: pair i turns fully only when its wavelength 2π · 10000^(2i/64) is at most "
-                      "4,095 positions; check the last pair you counted.",
+                      "2,047 positions; check the last pair you counted.",
+        rope_pairs_turning(64, 4096): "That is the count for a context of 4,096 tokens; this head's context "
+                                      "is 2,048, so fewer pairs fit a whole turn.",
+        rope_pairs_turning(128, 4096): "That is the count section 6 printed for head dimension 128 and a "
+                                       "context of 4,096; this head has 64 dimensions (32 pairs) and a "
+                                       "context of 2,048.",
+        rope_pairs_turning(128, 2048): "That is the count for head dimension 128 (64 pairs); this head has 64 "
+                                       "dimensions, so 32 pairs.",
     }
 
 
 whole_number(
     "05.5", "RoPE pairs that complete a turn, predicted",
     "pair i turns by θ_i = 10000^(-2i/64) per position, so its wavelength is 2π / θ_i tokens; count the pairs "
-    "whose wavelength fits within the 4,096-token context.",
-    "the number of pairs that complete a turn (solve 2π · 10000^(2i/64) ≤ 4095 for i)",
-    lambda: rope_pairs_turning(64, 4096),
+    "whose wavelength fits within the 2,048-token context.",
+    "the number of pairs that complete a turn (solve 2π · 10000^(2i/64) ≤ 2047 for i)",
+    lambda: rope_pairs_turning(**EXERCISE_05_5),
     _turn_mistakes,
 )
 
@@ -198,8 +227,9 @@ multiple_choice(
         "a": (True, "a learned table has rows 0 … 1,023 only; there is nothing to look up at 1,024."),
         "b": (False, "a table is not a formula: row 1,024 does not exist, and nothing in training fills it. "
                      "The lookup fails (section 2)."),
-        "c": (True, "every position has an angle, but the slow pairs never completed a turn within 1,024 "
-                    "positions, so beyond it they take angles, and the model sees offsets, it never saw."),
+        "c": (True, "every position has an angle, so the model runs; but the slow pairs never completed a "
+                    "turn within 1,024 positions, so past it they reach angles never seen in training, and "
+                    "the model meets offsets longer than any it was trained on."),
         "d": (False, "offsets longer than any in training are new inputs too, and the slow pairs reach angles "
                      "never seen; RoPE models are reported to degrade past their training length (notebook 08 "
                      "measures it on a tiny model)."),
