@@ -190,6 +190,9 @@ def sync_notebook(path: Path, lesson: Lesson, folder: str) -> dict:
             imports_pending = False
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
         previous = kind
+        if "hide-input" in cell["metadata"].get("tags", []):
+            # JupyterLab (and its live slideshow, RISE) collapse the code of plotting cells as the decks do.
+            cell["metadata"].setdefault("jupyter", {})["source_hidden"] = True
     return notebook
 
 
@@ -224,6 +227,10 @@ def planned_files() -> dict[Path, str]:
             if path.exists():
                 files[path] = render(sync_notebook(path, lesson, folder))
     files[README] = sync_readme(README.read_text(encoding="utf-8"))
+    # JupyterLab's live slideshow (RISE) reads rise.css from the notebook's folder: 18 px code, 20 px prose.
+    rise_css = (REPO_ROOT / "tools" / "templates" / "rise" / "rise.css").read_text(encoding="utf-8")
+    for folder in ("notebooks", "solutions"):
+        files[REPO_ROOT / folder / "rise.css"] = rise_css
     return files
 
 
@@ -231,7 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="report drift instead of rewriting")
     args = parser.parse_args(argv)
-    stale = [path for path, content in planned_files().items() if path.read_text(encoding="utf-8") != content]
+    stale = [
+        path
+        for path, content in planned_files().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != content
+    ]
     if args.check:
         for path in stale:
             print(f"out of sync: {path.relative_to(REPO_ROOT)} (run python tools/sync_notebooks.py)")
