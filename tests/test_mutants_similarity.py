@@ -170,6 +170,24 @@ def test_analogy_answers_match_gensim_for_both_rules(restrict_vocab) -> None:
         assert got_mul == kv.index_to_key[int(scores.argmax())]
 
 
+@pytest.mark.parametrize("restrict_vocab", [16, 8, 4])
+def test_only_b_answers_are_cs_nearest_neighbour_without_the_query_words(restrict_vocab) -> None:
+    # Linzen's (2016) ONLY-B floor of notebook 01, section 8: c's nearest neighbour, a, b, c left out.
+    from utils.similarity import analogy_answers
+
+    kv = small_vectors()
+    rng = np.random.default_rng(2)
+    questions = [tuple(WORDS[i] for i in rng.choice(len(WORDS), 3, replace=False)) for _ in range(20)]
+    got = analogy_answers(kv, questions, "only-b", restrict_vocab=restrict_vocab, batch_size=3)
+    for (a, b, c), answer in zip(questions, got, strict=True):
+        near_c = [
+            w
+            for w, _ in kv.most_similar(c, topn=restrict_vocab, restrict_vocab=restrict_vocab)
+            if w not in (a, b, c)
+        ]
+        assert answer == near_c[0]
+
+
 def test_analogy_answers_bad_input() -> None:
     from utils.similarity import analogy_answers
 

@@ -167,7 +167,7 @@ def analogy_table(evidence: list[AnalogyEvidence]) -> str:
     return "\n".join(rows)
 
 
-ANALOGY_RULES = ("3cosadd", "3cosmul")
+ANALOGY_RULES = ("3cosadd", "3cosmul", "only-b")
 
 
 def analogy_answers(
@@ -177,12 +177,14 @@ def analogy_answers(
     restrict_vocab: int = 30000,
     batch_size: int = 128,
 ) -> list[str]:
-    """The top answer to each question ``(a, b, c)`` by 3CosAdd or 3CosMul, batched (notebook 01, sections 5 and 10).
+    """The top answer to each question ``(a, b, c)`` by 3CosAdd, 3CosMul or ONLY-B, batched (notebook 01, sections 5, 8, 10).
 
     Answers come from the first ``restrict_vocab`` words, the three query words left out, as in gensim's
     ``most_similar`` (3CosAdd: the largest ``cos(w, b) − cos(w, a) + cos(w, c)``, the same ranking as the
     cosine with ``b̂ − â + ĉ``) and ``most_similar_cosmul`` (3CosMul, Levy & Goldberg 2014: cosines shifted to
-    ``cos' = (1 + cos) / 2``, then the largest ``cos'(w, b) · cos'(w, c) / (cos'(w, a) + 1e-6)``). Per batch of
+    ``cos' = (1 + cos) / 2``, then the largest ``cos'(w, b) · cos'(w, c) / (cos'(w, a) + 1e-6)``); ``"only-b"`` is
+    Linzen's (2016) trivial baseline ONLY-B, the nearest neighbour of ``c`` (his *b*), ``a``, ``b``, ``c`` left out,
+    which an analogy rule must beat to show an offset at work. Per batch of
     ``batch_size`` questions, the cosines of their distinct words with the allowed words are computed in float64
     and combined in place (memory: about 8 bytes × 5 × ``batch_size`` × ``restrict_vocab``).
 
@@ -216,10 +218,13 @@ def analogy_answers(
             cosines.add_(1).div_(2)
         row = {word: i for i, word in enumerate(words)}
         rows = torch.tensor([[row[w] for w in question] for question in batch])  # (B, 3): a, b, c
-        scores = cosines[rows[:, 1]]  # (B, V), combined in place to bound the memory
-        if rule == "3cosadd":
+        if rule == "only-b":
+            scores = cosines[rows[:, 2]]  # (B, V): c's neighbours, no arithmetic (indexing copies)
+        elif rule == "3cosadd":
+            scores = cosines[rows[:, 1]]  # (B, V), combined in place to bound the memory
             scores.sub_(cosines[rows[:, 0]]).add_(cosines[rows[:, 2]])
         else:
+            scores = cosines[rows[:, 1]]
             scores.mul_(cosines[rows[:, 2]]).div_(cosines[rows[:, 0]].add_(1e-6))
         ids = torch.from_numpy(word_ids[rows.numpy()])  # vocabulary ids
         inside = ids < size

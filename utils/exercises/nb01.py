@@ -243,8 +243,8 @@ reflection(
     "your failure, explained with its evidence",
     "A good explanation names the wrong answer, the rank of the expected word and where the wrong answer comes "
     "from, each checked with kv.most_similar. Example: for athens : greece :: canberra : ? the vectors answer "
-    "zealand and australia ranks 3rd. zealand is no close neighbour of greece or canberra (27th of canberra), so "
-    "no query word pulls it in; it is the nearest neighbour of australia itself (New Zealand is split into two "
+    "zealand and australia ranks 3rd. zealand is no close query-word neighbour (not in "
+    "greece's top 100, 27th of canberra's); it is the nearest neighbour of australia itself (New Zealand is split into two "
     "words). The offset lands in the right region, where two countries that share contexts are hard to tell "
     "apart.",
 )
