@@ -346,3 +346,18 @@ def test_training_stops_at_the_criterion(one_thread):
     assert sum(losses[-10:]) / 10 < 0.5
     assert all(sum(losses[k - 10:k]) / 10 >= 0.5 for k in range(10, len(losses), 10))  # not earlier
     assert len(train(model, lambda: copy_task_batch(32, 8, 8, 1, generator), steps=7)) == 7
+
+
+def test_mean_attention_averages_each_heads_causal_weights():
+    from utils.tiny_transformer import TinyTransformer, mean_attention
+
+    torch.manual_seed(0)
+    model = TinyTransformer(8, "rope", d_model=16, num_heads=2, num_layers=2, context_length=8)
+    inputs = torch.randint(0, 8, (3, 6))
+    weights = mean_attention(model, inputs)
+    assert weights.shape == (4, 6, 6)
+    assert torch.allclose(weights.sum(-1), torch.ones(4, 6), atol=1e-5)  # each row is a distribution
+    assert torch.all(weights.triu(1) == 0)  # no weight on future keys
+    assert all(block.attention.weights is None for block in model.blocks)  # not kept afterwards
+    with pytest.raises(TypeError, match="TinyTransformer"):
+        mean_attention(torch.nn.Linear(2, 2), inputs)

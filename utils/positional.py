@@ -83,7 +83,7 @@ def _as_positions(positions: torch.Tensor | Sequence[float] | None, seq_len: int
     """The positions of ``seq_len`` tokens: ``arange(seq_len)``, or the given integers or real numbers.
 
     Real (float) positions are allowed: position interpolation (Chen et al. 2023) reads a longer text at
-    positions ``0, 1/4, 2/4, …`` (notebook 05, section 5; measured in notebook 08, section 6).
+    positions ``0, 1/4, 2/4, …`` (notebook 05, section 13; measured in notebook 08, optional section 12).
     """
     if positions is None:
         return torch.arange(seq_len)

@@ -310,3 +310,22 @@ def accuracy(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                             None if positions is None else positions.to(device)).argmax(-1).cpu()
     scored = targets != IGNORE_INDEX
     return float(((predictions == targets) & scored).sum() / scored.sum())
+
+
+@torch.no_grad()
+def mean_attention(model: TinyTransformer, inputs: torch.Tensor) -> torch.Tensor:
+    """Every head's attention weights averaged over a batch (notebook 08, section 6).
+
+    Returns a CPU tensor of shape (num_layers * num_heads, seq, seq): row ``l * num_heads + h`` is layer
+    ``l``'s head ``h``, entry ``[.., i, j]`` the mean weight query ``i`` gives key ``j`` (0 for ``j > i``).
+    """
+    if not isinstance(model, TinyTransformer):
+        raise TypeError(f"mean_attention needs a TinyTransformer, got a {type(model).__name__}.")
+    model.eval()
+    model.keep_attention_weights()
+    try:
+        model(inputs.to(next(model.parameters()).device))
+        weights = [block.attention.weights.mean(0).cpu() for block in model.blocks]
+    finally:
+        model.keep_attention_weights(False)
+    return torch.cat(weights)
