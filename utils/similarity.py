@@ -284,7 +284,7 @@ def answers_near_b_or_c(
 def nearest_neighbour_offset_cosines(
     kv: KeyedVectors, words: int = 400, among: int = 20000, rng: np.random.Generator | None = None
 ) -> np.ndarray:
-    """The control of notebook 01, section 6 for "offsets of one relation are parallel": ``words`` distinct words
+    """A control for "offsets of one relation are parallel" (notebook 01 now uses shuffled pairings instead): ``words`` distinct words
     drawn from the ``among`` most frequent, each joined to its nearest neighbour (cosine, float64, among the same
     words, itself left out); returns the cosines of every pair of those unit offsets (``words · (words − 1) / 2``).
 
