@@ -151,11 +151,11 @@ reflection(
     "08.4",
     "reflection: what 'defined at any length' does and does not promise",
     "A bias or rotation defined at every distance lets the model run on 64 tokens: on the copy task ALiBi's "
-    "accuracy beyond the training length stays high (0.98), though only its steepest-slope head is local; "
-    "other heads look far (section 6 and optional section 11). "
+    "accuracy beyond the training length stays high (0.98); its steepest-slope head is local, other heads "
+    "look far, and which of them the accuracy rests on is not tested (section 6, optional section 11). "
     "Being defined is not the same as being right: RoPE converged on the repeated-segment task on every "
     "seed and is near 1.0 at 16 tokens, yet falls to about 0.3 when the repeat is 32 back, a distance never "
-    "seen in training, while it stays near 0.97 beyond 16 with a repeat 4-8 back (optional section 10). "
+    "seen in training, while up to 40 tokens it stays near 0.97 with a repeat 8 back (optional section 10). "
     "ALiBi did not converge on that task, so it says nothing about ALiBi. A learned table is not even "
     "defined past its rows.",
 )
