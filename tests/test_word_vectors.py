@@ -188,15 +188,3 @@ def test_answers_near_b_or_c_matches_gensims_neighbours(glove):
         answers_near_b_or_c(glove, questions, answers[:2])
     with pytest.raises(UnknownWordError):
         answers_near_b_or_c(glove, [("brother", "sisterr", "nephew", "niece")], ["daughter"])
-
-
-def test_nearest_neighbour_offset_cosines_are_pairs_of_unit_offsets(glove):
-    from utils.similarity import nearest_neighbour_offset_cosines
-
-    cosines = nearest_neighbour_offset_cosines(glove, 20, among=500, rng=np.random.default_rng(0))
-    assert cosines.shape == (20 * 19 // 2,)
-    assert np.all(np.abs(cosines) <= 1 + 1e-12)
-    again = nearest_neighbour_offset_cosines(glove, 20, among=500, rng=np.random.default_rng(0))
-    assert np.array_equal(cosines, again)
-    with pytest.raises(ValueError, match="must not exceed"):
-        nearest_neighbour_offset_cosines(glove, 600, among=500)

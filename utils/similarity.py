@@ -281,37 +281,6 @@ def answers_near_b_or_c(
     return near
 
 
-def nearest_neighbour_offset_cosines(
-    kv: KeyedVectors, words: int = 400, among: int = 20000, rng: np.random.Generator | None = None
-) -> np.ndarray:
-    """A control for "offsets of one relation are parallel" (notebook 01 now uses shuffled pairings instead): ``words`` distinct words
-    drawn from the ``among`` most frequent, each joined to its nearest neighbour (cosine, float64, among the same
-    words, itself left out); returns the cosines of every pair of those unit offsets (``words · (words − 1) / 2``).
-
-    Raises:
-        TypeError, ValueError: ``words`` or ``among`` is not a positive whole number, or ``words`` > ``among``.
-    """
-    from .word_vectors import fill_norms
-
-    check_positive_int(words, "words", example=400)
-    check_positive_int(among, "among", example=20000)
-    among = min(among, len(kv.vectors))
-    if words > among:
-        raise ValueError(f"words ({words}) must not exceed among ({among}): draw fewer words.")
-    rng = np.random.default_rng(0) if rng is None else rng
-    drawn = rng.choice(among, words, replace=False)
-    norms = np.asarray(fill_norms(kv), dtype=np.float64)
-    unit = np.asarray(kv.vectors[:among], dtype=np.float64) / norms[:among, None]
-    cosines = unit[drawn] @ unit.T  # (words, among)
-    cosines[np.arange(words), drawn] = -np.inf  # a word is not its own neighbour
-    nearest = cosines.argmax(axis=1)
-    offsets = np.asarray(kv.vectors[nearest], dtype=np.float64) - np.asarray(
-        kv.vectors[drawn], dtype=np.float64
-    )
-    offsets /= np.linalg.norm(offsets, axis=1, keepdims=True)
-    return (offsets @ offsets.T)[np.triu_indices(words, k=1)]
-
-
 def _tensor(x) -> torch.Tensor:
     """A tensor of ``x`` sharing its memory; only read-only (memory-mapped) arrays, which torch refuses to
     share, are copied."""

@@ -30,6 +30,15 @@ def english_words() -> frozenset[str]:
     return frozenset(load_word_vectors().key_to_index)
 
 
+@functools.cache
+def verdict_ids() -> tuple[int, ...]:
+    """The GPT-2 token IDs of The Verdict (5,145 of them), as notebook 04 section 1 makes them (04 and 05)."""
+    from ..data import fetch
+
+    text = fetch("the-verdict.txt").read_text(encoding="utf-8")
+    return tuple(gpt2().encode(text, allowed_special={"<|endoftext|>"}))
+
+
 def as_id_list(answer: Any, what: str) -> list[int]:
     """A list/tuple of integers, a 1-D integer tensor or a 1-D integer NumPy array, as a list of Python ints."""
     if isinstance(answer, (torch.Tensor, np.ndarray)):

@@ -6,23 +6,12 @@ Expected values are computed from the GPT-2 tokens of *The Verdict* with the cla
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
 from . import NotYet, as_int, exercise, expect_shape, expect_type, multiple_choice, reflection, whole_number
-
-
-@lru_cache(maxsize=1)
-def _verdict_ids() -> tuple[int, ...]:
-    """The GPT-2 token IDs of The Verdict (5,145 of them), as notebook 04 section 1 makes them."""
-    from ..data import fetch
-    from ..tokenizer import gpt2_tokenizer
-
-    text = fetch("the-verdict.txt").read_text(encoding="utf-8")
-    return tuple(gpt2_tokenizer().encode(text, allowed_special={"<|endoftext|>"}))
+from .fixtures import verdict_ids as _verdict_ids
 
 
 def _starts(max_length: int, stride: int) -> range:

@@ -19,16 +19,7 @@ from . import (
     reflection,
     whole_number,
 )
-
-
-@lru_cache(maxsize=1)
-def _verdict_ids() -> tuple[int, ...]:
-    """The GPT-2 token IDs of The Verdict (the text of notebooks 04 and 05)."""
-    from ..data import fetch
-    from ..tokenizer import gpt2_tokenizer
-
-    text = fetch("the-verdict.txt").read_text(encoding="utf-8")
-    return tuple(gpt2_tokenizer().encode(text, allowed_special={"<|endoftext|>"}))
+from .fixtures import verdict_ids as _verdict_ids
 
 
 def _fixed_embedding(rows: int, dim: int, seed: int) -> torch.nn.Embedding:
